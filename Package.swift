@@ -1,0 +1,134 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "ferry",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "ferry", targets: ["ferry"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        // Pure domain: no I/O, standard library and Foundation only.
+        .target(name: "FerryCore"),
+
+        // libnats (Debian libnats-dev) and the small Swift layer over it.
+        .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
+        .target(
+            name: "FerryNATS",
+            dependencies: [
+                "CNATS",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        // Adapters, one per external system.
+        .target(
+            name: "FerryNetSuite",
+            dependencies: [
+                "FerryCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FerryPrestaShop",
+            dependencies: [
+                "FerryCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FerryObservability",
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ]
+        ),
+
+        // Sandboxes of NetSuite and PrestaShop: product, not test scaffolding. They share the generated
+        // world in FerrySandboxData and no API model types with the clients above.
+        .target(name: "FerrySandboxData"),
+        .target(
+            name: "FerryNetSuiteSandbox",
+            dependencies: [
+                "FerrySandboxData",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "FerryPrestaShopSandbox",
+            dependencies: [
+                "FerrySandboxData",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .executableTarget(
+            name: "ferry",
+            dependencies: [
+                "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryObservability",
+                "FerrySandboxData", "FerryNetSuiteSandbox", "FerryPrestaShopSandbox",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
+        .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        .testTarget(name: "FerryNATSTests", dependencies: ["FerryNATS"]),
+        .testTarget(
+            name: "FerryNetSuiteTests",
+            dependencies: ["FerryNetSuite", "FerryNetSuiteSandbox", "FerrySandboxData"]
+        ),
+        .testTarget(
+            name: "FerryPrestaShopTests",
+            dependencies: ["FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData"]
+        ),
+        .testTarget(name: "FerrySandboxDataTests", dependencies: ["FerrySandboxData"]),
+        .testTarget(
+            name: "FerryPrestaShopSandboxTests",
+            dependencies: [
+                "FerryPrestaShopSandbox", "FerrySandboxData",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "FerryNetSuiteSandboxTests",
+            dependencies: [
+                "FerryNetSuiteSandbox", "FerrySandboxData",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

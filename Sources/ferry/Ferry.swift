@@ -1,0 +1,6 @@
+import ArgumentParser
+
+@main
+struct Ferry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "ferry", abstract: "PrestaShop → NetSuite event-driven sync.")
+}
