@@ -13,6 +13,8 @@ declare -A wanted=(
     [postgres]="postgresql"              # throwaway clusters for tests and the local stack
     [curl]="curl"                        # health checks in scripts
     [libxml2]="libxml2-dev"              # FoundationXML (PrestaShop XML) links libxml2
+    [python3]="python3"                  # small helpers in the test scripts
+    [psql]="postgresql-client"           # schema checks in the test scripts
 )
 
 have() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local stack: a JetStream-enabled nats-server and a throwaway PostgreSQL cluster on loopback ports,
-# both living in one state directory. Nothing here touches system services or /etc.
+# both living in one state directory. fsync is off (a machine crash may lose data, a process crash does not). Nothing here touches system services or /etc.
 #
 #   scripts/stack.sh start  [DIR]   start both (or reuse them if already running); prints the env file path
 #   scripts/stack.sh stop   [DIR]   stop both and remove DIR
@@ -25,7 +25,11 @@ as_postgres() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-pid_alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
+# A killed server may linger as a zombie when nothing reaps it (containers without an init): not alive.
+pid_alive() {
+    [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+    [ "$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null)" != "Z" ]
+}
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -125,7 +129,7 @@ start_pg() {
         port=${FERRY_STACK_PG_PORT:-$(reuse_or_pick "$DIR/pg/port" "$attempt")}
         echo "$port" > "$DIR/pg/port"
         if as_postgres "$PGBIN/pg_ctl" -D "$DIR/pg/data" -l "$DIR/pg/server.log" -w -t 30 \
-            -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$DIR/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+            -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$DIR/pg -c fsync=off -c full_page_writes=off -c max_connections=200" \
             start >/dev/null 2>&1; then
             log "PostgreSQL up on 127.0.0.1:$port (data $DIR/pg/data)"
             return 0

@@ -209,7 +209,7 @@ extension SandboxDataset {
     public static let standard = SandboxDataset.generate()
 
     /// Builds the world from a seed. Same seed, same world; cheap enough to call in every test.
-    public static func generate(seed: UInt64 = 20_261_126, productCount: Int = 6_000, customerCount: Int = 3_000) -> SandboxDataset {
+    public static func generate(seed: UInt64 = 20_261_126, productCount: Int = 7_500, customerCount: Int = 3_000) -> SandboxDataset {
         var rng = SplitMix64(seed: seed)
 
         let currencies: [Currency] = [
@@ -286,7 +286,7 @@ extension SandboxDataset {
         ]
         let orderStates: [OrderState] = Self.defaultOrderStates
 
-        // Catalogue: products, ~40 % with 2–5 combinations, giving about 15,000 SKUs at 6,000 products.
+        // Catalogue: products, ~40 % with 2–5 combinations, giving about 15,000 SKUs at 7,500 products.
         let nouns = ["Backpack", "Jacket", "Sneaker", "Mug", "Lamp", "Notebook", "Scarf", "Watch", "Bottle", "Cushion",
                      "Poster", "Keyring", "Wallet", "Beanie", "Candle", "Blanket", "Headphones", "Umbrella", "Teapot", "Novel"]
         let adjectives = ["Classic", "Urban", "Alpine", "Coastal", "Nordic", "Vintage", "Compact", "Deluxe", "Eco", "Studio",

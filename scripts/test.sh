@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, checks the local stack scripts, starts a throwaway
+# JetStream nats-server and PostgreSQL for the tests, builds, runs every test, and stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/opt/swift/usr/bin"
+
+scripts/bootstrap.sh
+
+echo "== local stack script"
+scripts/tests/stack_test.sh
+
+STACK_DIR="/tmp/ferry-test-stack-$$"
+cleanup() { scripts/stack.sh stop "$STACK_DIR" || true; }
+trap cleanup EXIT INT TERM
+# shellcheck disable=SC1090
+source "$(scripts/stack.sh start "$STACK_DIR")"
+
+echo "== build"
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emitting|Linking|Write|Wrapping|Applying)' || {
+    echo "build failed"; exit 1; }
+# grep's status hides swift build's: check it explicitly.
+swift build --build-tests >/dev/null
+
+echo "== tests"
+swift test --skip-build "$@"
