@@ -35,6 +35,14 @@ let package = Package(
 
         // Adapters, one per external system.
         .target(
+            name: "FerryPostgres",
+            dependencies: [
+                "FerryCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "FerryNetSuite",
             dependencies: [
                 "FerryCore",
@@ -89,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryObservability",
+                "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryObservability", "FerryPostgres",
                 "FerrySandboxData", "FerryNetSuiteSandbox", "FerryPrestaShopSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,6 +109,10 @@ let package = Package(
 
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
         .testTarget(name: "FerryNATSTests", dependencies: ["FerryNATS"]),
+        .testTarget(
+            name: "FerryPostgresTests",
+            dependencies: ["FerryPostgres", "FerryCore", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         .testTarget(
             name: "FerryNetSuiteTests",
             dependencies: ["FerryNetSuite", "FerryNetSuiteSandbox", "FerrySandboxData"]
