@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // Pure domain: no I/O, standard library and Foundation only.
@@ -94,10 +95,32 @@ let package = Package(
             ]
         ),
 
+        // Services.
+        .target(
+            name: "FerryGateway",
+            dependencies: [
+                "FerryCore", "FerryNATS", "FerryPrestaShop", "FerryObservability",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(
+            name: "FerryWorker",
+            dependencies: [
+                "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryPostgres", "FerryObservability",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+
         .executableTarget(
             name: "ferry",
             dependencies: [
                 "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryObservability", "FerryPostgres",
+                "FerryGateway", "FerryWorker",
                 "FerrySandboxData", "FerryNetSuiteSandbox", "FerryPrestaShopSandbox",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -120,6 +143,14 @@ let package = Package(
         .testTarget(
             name: "FerryPrestaShopTests",
             dependencies: ["FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData"]
+        ),
+        .testTarget(
+            name: "FerryGatewayTests",
+            dependencies: [
+                "FerryGateway", "FerryNATS", "FerryPrestaShop", "FerryCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(name: "FerrySandboxDataTests", dependencies: ["FerrySandboxData"]),
         .testTarget(

@@ -1,0 +1,25 @@
+/// Settings of one gateway process. Built from environment variables by the `ferry gateway` command.
+public struct GatewayConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    /// Every secret that may have signed a webhook. Several at once during a rotation.
+    public var webhookSecrets: [String]
+    /// How far a webhook's `X-Ferry-Timestamp` may be from the gateway's clock.
+    public var timestampTolerance: Duration
+    /// Larger bodies get 413 without being read further.
+    public var maxBodyBytes: Int
+    /// How long to wait for JetStream's publish acknowledgement before answering 503.
+    public var publishTimeout: Duration
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, webhookSecrets: [String], timestampTolerance: Duration = .seconds(300),
+        maxBodyBytes: Int = 1 << 20, publishTimeout: Duration = .seconds(5)
+    ) {
+        self.host = host
+        self.port = port
+        self.webhookSecrets = webhookSecrets
+        self.timestampTolerance = timestampTolerance
+        self.maxBodyBytes = maxBodyBytes
+        self.publishTimeout = publishTimeout
+    }
+}

@@ -1,0 +1,88 @@
+/// Ferry's JetStream layout: the orders stream the gateways publish to, the durable pull consumer the workers
+/// share, and the dead-letter stream the workers write to. Every process calls ``ensure(on:)`` at start-up;
+/// it is idempotent, so any number of gateways and workers can start in any order.
+public struct OrderQueueConfiguration: Sendable, Hashable {
+    public var ordersStream: String
+    /// Orders are published to `<prefix>.<shop id>`.
+    public var ordersSubjectPrefix: String
+    public var deadLetterStream: String
+    /// Dead letters are published to `<prefix>.<shop id>`.
+    public var deadLetterSubjectPrefix: String
+    public var consumer: String
+    /// Window in which JetStream drops a repeated `Nats-Msg-Id`. Later duplicates are caught by the
+    /// processed-events table and NetSuite external ids.
+    public var duplicateWindow: Duration
+    /// How long the server waits for an ack or an in-progress signal before redelivering. Workers send
+    /// in-progress well within it while an order is being worked on or waits for a NetSuite slot.
+    public var ackWait: Duration
+    public var maxAckPending: Int
+    public var ordersMaxAge: Duration
+    public var replicas: Int
+
+    public init(
+        ordersStream: String = "FERRY_ORDERS", ordersSubjectPrefix: String = "ferry.orders",
+        deadLetterStream: String = "FERRY_DLQ", deadLetterSubjectPrefix: String = "ferry.dlq.orders",
+        consumer: String = "ferry-workers", duplicateWindow: Duration = .seconds(600), ackWait: Duration = .seconds(60),
+        maxAckPending: Int = 1000, ordersMaxAge: Duration = .seconds(14 * 86_400), replicas: Int = 1
+    ) {
+        self.ordersStream = ordersStream
+        self.ordersSubjectPrefix = ordersSubjectPrefix
+        self.deadLetterStream = deadLetterStream
+        self.deadLetterSubjectPrefix = deadLetterSubjectPrefix
+        self.consumer = consumer
+        self.duplicateWindow = duplicateWindow
+        self.ackWait = ackWait
+        self.maxAckPending = maxAckPending
+        self.ordersMaxAge = ordersMaxAge
+        self.replicas = replicas
+    }
+
+    /// A layout whose names all carry `suffix`, so tests sharing one server stay apart.
+    public static func isolated(_ suffix: String) -> OrderQueueConfiguration {
+        let token = suffix.filter { $0.isLetter || $0.isNumber }.uppercased()
+        return OrderQueueConfiguration(
+            ordersStream: "FERRY_ORDERS_\(token)", ordersSubjectPrefix: "ferry.\(token.lowercased()).orders",
+            deadLetterStream: "FERRY_DLQ_\(token)", deadLetterSubjectPrefix: "ferry.\(token.lowercased()).dlq",
+            consumer: "ferry-workers-\(token.lowercased())")
+    }
+
+    public func ordersSubject(shopID: Int) -> String { "\(ordersSubjectPrefix).\(shopID)" }
+    public func deadLetterSubject(shopID: Int) -> String { "\(deadLetterSubjectPrefix).\(shopID)" }
+
+    public var ordersStreamConfiguration: StreamConfiguration {
+        StreamConfiguration(
+            name: ordersStream, subjects: ["\(ordersSubjectPrefix).>"], description: "PrestaShop order webhooks",
+            storage: .file, retention: .limits, duplicateWindow: duplicateWindow, maxAge: ordersMaxAge, replicas: replicas)
+    }
+
+    public var deadLetterStreamConfiguration: StreamConfiguration {
+        StreamConfiguration(
+            name: deadLetterStream, subjects: ["\(deadLetterSubjectPrefix).>"],
+            description: "Orders that ran out of attempts, with every attempt's error", storage: .file,
+            retention: .limits, duplicateWindow: duplicateWindow, replicas: replicas)
+    }
+
+    public var consumerConfiguration: ConsumerConfiguration {
+        ConsumerConfiguration(
+            durableName: consumer, filterSubject: "\(ordersSubjectPrefix).>", description: "Ferry order workers",
+            ackPolicy: .explicit, deliverPolicy: .all, ackWait: ackWait, maxDeliver: -1, maxAckPending: maxAckPending)
+    }
+
+    /// Creates or updates both streams and the consumer.
+    public func ensure(on jetStream: JetStream) async throws {
+        try await jetStream.addOrUpdateStream(ordersStreamConfiguration)
+        try await jetStream.addOrUpdateStream(deadLetterStreamConfiguration)
+        _ = try await jetStream.addOrUpdateConsumer(stream: ordersStream, consumerConfiguration)
+    }
+}
+
+/// Header names Ferry puts on order messages.
+public enum FerryHeader {
+    public static let idempotencyKey = "Ferry-Idempotency-Key"
+    /// Unix milliseconds at which the gateway received the webhook: the start of end-to-end latency.
+    public static let receivedAt = "Ferry-Received-At"
+    /// Set on a message an operator resubmitted from the dead-letter stream.
+    public static let resubmittedFrom = "Ferry-Resubmitted-From"
+    public static let traceParent = "traceparent"
+    public static let traceState = "tracestate"
+}

@@ -1,0 +1,180 @@
+import Crypto
+import FerryCore
+import FerryGateway
+import FerryNATS
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+/// The gateway against a real JetStream (`FERRY_NATS_URL`, started by scripts/test.sh).
+@Suite struct GatewayTests {
+    static let secret = "whsec-test-current"
+    static let oldSecret = "whsec-test-previous"
+    let logger = Logger(label: "ferry.test.gateway")
+
+    static func orderJSON(id: Int = 549_085, shop: Int = 1, rows: String? = nil) -> String {
+        let orderRows = rows ?? """
+            [{"id":983222,"product_id":52695,"product_attribute_id":0,"product_quantity":1,"product_name":"Porte Clé",
+              "product_reference":"4589504961513","product_price":"9.775000","unit_price_tax_incl":"11.730000",
+              "unit_price_tax_excl":"9.775000"}]
+            """
+        return """
+            {"order":{"id":\(id),"id_address_delivery":967452,"id_address_invoice":967452,"id_cart":817776,"id_currency":1,
+            "id_lang":1,"id_customer":532822,"id_carrier":103,"current_state":2,"module":"ps_wirepayment","valid":"1",
+            "date_add":"2024-07-05 16:40:18","date_upd":"2024-07-05 16:40:18","id_shop_group":1,"id_shop":\(shop),
+            "payment":"Bank transfer","total_paid":"20.230000","total_paid_tax_incl":"20.230000",
+            "total_paid_tax_excl":"16.860000","total_paid_real":"20.230000","total_products":"9.780000",
+            "total_products_wt":"11.730000","total_shipping":"8.500000","total_shipping_tax_incl":"8.500000",
+            "total_shipping_tax_excl":"7.080000","carrier_tax_rate":"20.000","conversion_rate":"1.000000",
+            "reference":"FMHGOYBGK","associations":{"order_rows":\(orderRows)}}}
+            """
+    }
+
+    static func signedHeaders(_ body: String, secret: String = secret, at time: Date = Date()) -> HTTPFields {
+        let timestamp = String(Int(time.timeIntervalSince1970))
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        headers[HTTPField.Name("X-Ferry-Timestamp")!] = timestamp
+        headers[HTTPField.Name("X-Ferry-Signature")!] = "v1=" + mac.map { String(format: "%02x", $0) }.joined()
+        return headers
+    }
+
+    /// Runs `body` with a live gateway on port 0 over an isolated stream layout.
+    func withGateway(
+        maxBodyBytes: Int = 1 << 20,
+        _ body: @Sendable (any TestClientProtocol, JetStream, OrderQueueConfiguration, NATSConnection) async throws -> Void
+    ) async throws {
+        guard let url = ProcessInfo.processInfo.environment["FERRY_NATS_URL"] else {
+            Issue.record("FERRY_NATS_URL is not set: run the suite with scripts/test.sh (it starts nats-server)")
+            return
+        }
+        let connection = try await NATSConnection.connect(NATSConnectionOptions(url: url, name: "gateway-test"), logger: logger)
+        let jetStream = try connection.jetStream()
+        let queue = OrderQueueConfiguration.isolated(UUID().uuidString.prefix(8).description)
+        try await queue.ensure(on: jetStream)
+        let publisher = JetStreamOrderPublisher(connection: connection, jetStream: jetStream, queue: queue)
+        let app = buildGatewayApplication(
+            configuration: GatewayConfiguration(port: 0, webhookSecrets: [Self.secret, Self.oldSecret], maxBodyBytes: maxBodyBytes),
+            publisher: publisher, logger: logger)
+        do {
+            try await app.test(.live) { client in try await body(client, jetStream, queue, connection) }
+        } catch {
+            try? await jetStream.deleteStream(queue.ordersStream)
+            try? await jetStream.deleteStream(queue.deadLetterStream)
+            await connection.close()
+            throw error
+        }
+        try? await jetStream.deleteStream(queue.ordersStream)
+        try? await jetStream.deleteStream(queue.deadLetterStream)
+        await connection.close()
+    }
+
+    func post(_ client: any TestClientProtocol, _ body: String, headers: HTTPFields) async throws -> TestResponse {
+        try await client.execute(uri: orderWebhookPath, method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    func json(_ response: TestResponse) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(buffer: response.body))) as? [String: Any] ?? [:]
+    }
+
+    @Test func acceptsASignedOrderOnlyAfterJetStreamStoredIt() async throws {
+        try await withGateway { client, jetStream, queue, _ in
+            let body = Self.orderJSON()
+            let response = try await post(client, body, headers: Self.signedHeaders(body))
+            #expect(response.status == .accepted)
+            #expect(json(response)["idempotency_key"] as? String == "ps-1-order-549085")
+            let info = try await jetStream.streamInfo(queue.ordersStream)
+            #expect(info.messages == 1)
+            let stored = try #require(try await jetStream.getMessage(stream: queue.ordersStream, sequence: 1))
+            #expect(stored.subject == "\(queue.ordersSubjectPrefix).1")
+            #expect(String(decoding: stored.data, as: UTF8.self) == body, "the body is stored byte for byte")
+            #expect(stored.headers["Nats-Msg-Id"] == "ps-1-order-549085")
+            #expect(stored.headers[FerryHeader.idempotencyKey] == "ps-1-order-549085")
+            #expect(stored.headers[FerryHeader.receivedAt].flatMap(Int64.init) != nil)
+        }
+    }
+
+    @Test func theSameWebhookFiveTimesIsStoredOnce() async throws {
+        try await withGateway { client, jetStream, queue, _ in
+            let body = Self.orderJSON(id: 77)
+            var duplicates: [Bool] = []
+            for attempt in 0..<5 {
+                // Later deliveries carry later timestamps and signatures: still the same order.
+                let response = try await post(client, body, headers: Self.signedHeaders(body, at: Date().addingTimeInterval(Double(attempt))))
+                #expect(response.status == .accepted)
+                duplicates.append(json(response)["duplicate"] as? Bool ?? false)
+            }
+            #expect(duplicates == [false, true, true, true, true])
+            #expect(try await jetStream.streamInfo(queue.ordersStream).messages == 1)
+        }
+    }
+
+    @Test func acceptsEitherSecretDuringARotation() async throws {
+        try await withGateway { client, _, _, _ in
+            let body = Self.orderJSON(id: 78)
+            let old = try await post(client, body, headers: Self.signedHeaders(body, secret: Self.oldSecret))
+            let stranger = try await post(client, body, headers: Self.signedHeaders(body, secret: "someone-else"))
+            #expect(old.status == .accepted)
+            #expect(stranger.status == .unauthorized)
+        }
+    }
+
+    @Test func rejectsWithTheRightStatusAndPublishesNothing() async throws {
+        try await withGateway(maxBodyBytes: 4096) { client, jetStream, queue, _ in
+            let body = Self.orderJSON(id: 79)
+            var tampered = Self.signedHeaders(body)
+            tampered[HTTPField.Name("X-Ferry-Signature")!] = "v1=" + String(repeating: "0", count: 64)
+            var unsigned: HTTPFields = [.contentType: "application/json"]
+            unsigned[HTTPField.Name("X-Ferry-Timestamp")!] = String(Int(Date().timeIntervalSince1970))
+            var wrongType = Self.signedHeaders(body)
+            wrongType[.contentType] = "text/plain"
+            let huge = Self.orderJSON(id: 80, rows: "[" + Array(repeating: "{\"id\":1}", count: 1000).joined(separator: ",") + "]")
+            let malformed = "{\"order\": {\"id\": 81,"
+            let missingRows = Self.orderJSON(id: 82, rows: "[]")
+            let badQuantity = Self.orderJSON(id: 83, rows: """
+                [{"id":1,"product_id":5,"product_attribute_id":0,"product_quantity":"x","product_name":"A","product_reference":"R",
+                  "unit_price_tax_incl":"1.000000","unit_price_tax_excl":"1.000000","product_price":"1.000000"}]
+                """)
+            let noOrder = "{\"orders\": []}"
+            let cases: [(String, HTTPFields, HTTPResponse.Status, String?)] = [
+                (body, tampered, .unauthorized, nil),
+                (body, unsigned, .unauthorized, nil),
+                (body, Self.signedHeaders(body, at: Date().addingTimeInterval(-301)), .unauthorized, nil),
+                (body, Self.signedHeaders(body, at: Date().addingTimeInterval(400)), .unauthorized, nil),
+                (body, wrongType, .unsupportedMediaType, nil),
+                (huge, Self.signedHeaders(huge), .contentTooLarge, nil),
+                (malformed, Self.signedHeaders(malformed), .badRequest, "$"),
+                (missingRows, Self.signedHeaders(missingRows), .badRequest, "order.associations.order_rows"),
+                (badQuantity, Self.signedHeaders(badQuantity), .badRequest, "order.associations.order_rows[0].product_quantity"),
+                (noOrder, Self.signedHeaders(noOrder), .badRequest, "order"),
+            ]
+            for (index, (payload, headers, status, field)) in cases.enumerated() {
+                let response = try await post(client, payload, headers: headers)
+                #expect(response.status == status, "case \(index)")
+                let answer = json(response)
+                #expect(answer["error"] is String, "case \(index) answers a JSON error")
+                if let field { #expect(answer["field"] as? String == field, "case \(index)") }
+            }
+            #expect(try await jetStream.streamInfo(queue.ordersStream).messages == 0)
+        }
+    }
+
+    @Test func answers503WhenJetStreamCannotTakeTheOrderAndReadinessFollows() async throws {
+        try await withGateway { client, jetStream, queue, _ in
+            #expect(try await client.execute(uri: "/healthz", method: .get).status == .ok)
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            try await jetStream.deleteStream(queue.ordersStream)
+            let body = Self.orderJSON(id: 90)
+            let response = try await post(client, body, headers: Self.signedHeaders(body))
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.retryAfter] == "5")
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
+            // Once the stream is back, the same webhook goes through.
+            try await queue.ensure(on: jetStream)
+            #expect(try await post(client, body, headers: Self.signedHeaders(body)).status == .accepted)
+        }
+    }
+}
