@@ -48,6 +48,9 @@ let package = Package(
             dependencies: [
                 "FerryCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -138,7 +141,12 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryNetSuiteTests",
-            dependencies: ["FerryNetSuite", "FerryNetSuiteSandbox", "FerrySandboxData"]
+            dependencies: [
+                "FerryNetSuite", "FerryNetSuiteSandbox", "FerrySandboxData",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "FerryPrestaShopTests",
