@@ -61,6 +61,8 @@ let package = Package(
             dependencies: [
                 "FerryCore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -132,11 +134,15 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
 
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
-        .testTarget(name: "FerryNATSTests", dependencies: ["FerryNATS"]),
+        .testTarget(
+            name: "FerryNATSTests", dependencies: ["FerryNATS", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "FerryPostgresTests",
             dependencies: ["FerryPostgres", "FerryCore", .product(name: "PostgresNIO", package: "postgres-nio")]
@@ -152,7 +158,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryPrestaShopTests",
-            dependencies: ["FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData"]
+            dependencies: [
+                "FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "FerryGatewayTests",
