@@ -19,6 +19,14 @@ public struct OrderSyncRecord: Sendable, Equatable {
     public var webhookReceivedAt: Date?
 }
 
+public struct SyncSummary: Sendable, Equatable {
+    public var seen: Int
+    public var inNetSuite: Int
+    public var retrying: Int
+    public var deadLettered: Int
+    public var writtenBack: Int
+}
+
 /// Order sync state and the processed-events table, in PostgreSQL.
 ///
 /// `processed_events` holds one row per idempotency key whose sales order and deposit are in NetSuite;
@@ -238,6 +246,25 @@ public struct OrderSyncStore: Sendable {
                 if let s = SyncStage(rawValue: stage) { result[s] = count }
             }
             return result
+        }
+    }
+
+    /// The live summary: orders seen, in NetSuite, waiting for a retry, dead-lettered.
+    public func summary(logger: Logger) async throws -> SyncSummary {
+        try await wrap("summary") {
+            let rows = try await client.query(
+                """
+                SELECT count(*)::int,
+                       count(*) FILTER (WHERE stage IN ('recorded', 'written_back'))::int,
+                       count(*) FILTER (WHERE attempts > 0 AND stage NOT IN ('recorded', 'written_back', 'dead_lettered'))::int,
+                       count(*) FILTER (WHERE stage = 'dead_lettered')::int,
+                       count(*) FILTER (WHERE stage = 'written_back')::int
+                FROM order_sync
+                """, logger: logger)
+            for try await (seen, inNetSuite, retrying, dead, writtenBack) in rows.decode((Int, Int, Int, Int, Int).self) {
+                return SyncSummary(seen: seen, inNetSuite: inNetSuite, retrying: retrying, deadLettered: dead, writtenBack: writtenBack)
+            }
+            return SyncSummary(seen: 0, inNetSuite: 0, retrying: 0, deadLettered: 0, writtenBack: 0)
         }
     }
 

@@ -1,0 +1,285 @@
+import FerryCore
+import FerryNATS
+import FerryPostgres
+import FerryPrestaShop
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Pulls orders from the shared durable consumer and runs each through the ``OrderPipeline``.
+///
+/// - Fetches only as many messages as it has free in-flight slots, so nothing waits in this process
+///   while another could work on it.
+/// - Marks each message in progress while it is worked on; retries are scheduled with `NakWithDelay`,
+///   never with consumer BackOff (whose first delay would replace the ack deadline).
+/// - Order-specific failures spend an attempt (counted in PostgreSQL, not from redeliveries) and follow the
+///   retry schedule; after the last one the dead letter is written and acknowledged *before* the original
+///   is terminated. NetSuite-wide failures spend nothing: fetching pauses and a probe runs until NetSuite answers.
+/// - On graceful shutdown it stops fetching and finishes what it holds.
+public final class OrderWorkerService: Service {
+    let configuration: WorkerConfiguration
+    let jetStream: JetStream
+    let pipeline: OrderPipeline
+    let deadLetters: DeadLetterQueue
+    let probe: @Sendable () async throws -> Void
+    let logger: Logger
+    let state: WorkerState
+
+    /// - Parameter probe: a cheap NetSuite call that succeeds when NetSuite answers normally.
+    public init(
+        configuration: WorkerConfiguration, jetStream: JetStream, pipeline: OrderPipeline,
+        probe: @escaping @Sendable () async throws -> Void, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.jetStream = jetStream
+        self.pipeline = pipeline
+        self.deadLetters = DeadLetterQueue(jetStream: jetStream, queue: configuration.queue)
+        self.probe = probe
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(configuration.workerID)"
+        self.logger = logger
+        self.state = WorkerState(detector: OutageDetector(
+            threshold: configuration.outageThreshold, initialProbeInterval: configuration.outageProbeInterval,
+            maxProbeInterval: configuration.outageMaxProbeInterval))
+    }
+
+    /// Whether fetching is currently paused for a NetSuite outage.
+    public var isPaused: Bool { get async { await !state.fetchAllowed } }
+
+    public func run() async throws {
+        let queue = configuration.queue
+        try await queue.ensure(on: jetStream)
+        let subscription = try await jetStream.pullSubscribe(stream: queue.ordersStream, consumer: queue.consumer)
+        logger.info("worker started", metadata: ["worker.max_in_flight": "\(configuration.maxInFlight)"])
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                if await !state.fetchAllowed {
+                    await probeIfDue()
+                    try? await Task.sleep(for: .milliseconds(100))
+                    continue
+                }
+                let capacity = await state.freeSlots(of: configuration.maxInFlight)
+                if capacity == 0 {
+                    await state.waitForFreeSlot()
+                    continue
+                }
+                let messages: [JetStreamMessage]
+                do {
+                    messages = try await subscription.fetch(batch: capacity, timeout: configuration.fetchWait)
+                } catch {
+                    logger.warning("fetch failed", metadata: ["error.type": "\((error as? NATSError)?.shortForm ?? "\(type(of: error))")"])
+                    try? await Task.sleep(for: .seconds(1))
+                    continue
+                }
+                for message in messages {
+                    await state.started()
+                    group.addTask {
+                        await self.handle(message)
+                        await self.state.finished()
+                    }
+                }
+            }
+            let remaining = await state.inFlight
+            logger.info("worker stopping: finishing in-flight orders", metadata: ["worker.in_flight": "\(remaining)"])
+        }
+        await subscription.unsubscribe()
+        logger.info("worker stopped")
+    }
+
+    private func probeIfDue() async {
+        guard await state.startProbeIfDue() else { return }
+        do {
+            try await probe()
+            if await state.recordSuccess() == .resumeFetching {
+                logger.notice("NetSuite answers again: resuming")
+                Gauge(label: "ferry_netsuite_circuit_open").record(0)
+            }
+        } catch {
+            let failure = OrderFailure.classify(error, stage: "probe")
+            _ = await state.recordFailure(failure.netSuiteTrouble ?? .connection)
+            logger.info("NetSuite probe failed", metadata: ["error.type": "\(failure.errorType)"])
+        }
+    }
+
+    // MARK: - One message
+
+    func handle(_ message: JetStreamMessage) async {
+        let heartbeat = Task { [interval = configuration.inProgressInterval] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                try? await message.inProgress()
+            }
+        }
+        defer { heartbeat.cancel() }
+
+        var logger = self.logger
+        logger[metadataKey: "queue.sequence"] = "\(message.metadata.streamSequence)"
+        logger[metadataKey: "delivery"] = "\(message.metadata.numDelivered)"
+
+        let order: PrestaShopOrder
+        do {
+            order = try PrestaShopOrder.validated(from: message.data)
+        } catch {
+            // The gateway validates, so this is a message from elsewhere: it can never succeed.
+            let failure = OrderFailure(.permanent, stage: "payload", message: error.description, errorType: "invalid_payload")
+            await deadLetter(message, order: nil, failure: failure, attempts: [
+                AttemptRecord(attempt: 1, at: Date().timeIntervalSince1970, stage: failure.stage, errorClass: failure.failureClass.rawValue,
+                              message: failure.message, netSuiteErrorCode: nil),
+            ], reason: "unreadable_payload", logger: logger)
+            return
+        }
+        let key = IdempotencyKey(shopID: order.shopID, orderID: order.id)
+        logger[metadataKey: "order.id"] = "\(order.id)"
+        logger[metadataKey: "idempotency_key"] = "\(key)"
+        let receivedAt = message.headers[FerryHeader.receivedAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
+
+        do {
+            let outcome = try await pipeline.process(order, receivedAt: receivedAt, logger: logger)
+            if await state.recordSuccess() == .resumeFetching {
+                logger.notice("NetSuite answers again: resuming")
+                Gauge(label: "ferry_netsuite_circuit_open").record(0)
+            }
+            switch outcome {
+            case .completed(_, let newlyRecorded):
+                await settle(message, logger: logger) { try await message.ack() }
+                Counter(label: "ferry_worker_orders_total", dimensions: [("result", newlyRecorded ? "submitted" : "duplicate")]).increment()
+                if newlyRecorded, let receivedAt {
+                    let seconds = max(0, Date().timeIntervalSince(receivedAt))
+                    Timer(label: "ferry_order_end_to_end_seconds").recordNanoseconds(Int64(seconds * 1e9))
+                }
+            case .writeBackPending(_, let text):
+                logger.warning("order in NetSuite, write-back will be retried", metadata: ["stage": "write_back", "error.message": "\(text)"])
+                Counter(label: "ferry_worker_orders_total", dimensions: [("result", "write_back_retry")]).increment()
+                await settle(message, logger: logger) { try await message.nak(delay: self.configuration.writeBackRetryDelay) }
+            }
+        } catch {
+            await handleFailure(error, message: message, order: order, key: key, logger: logger)
+        }
+    }
+
+    private func handleFailure(_ failure: OrderFailure, message: JetStreamMessage, order: PrestaShopOrder, key: IdempotencyKey, logger: Logger) async {
+        var logger = logger
+        logger[metadataKey: "stage"] = "\(failure.stage)"
+        logger[metadataKey: "error.type"] = "\(failure.errorType)"
+        logger[metadataKey: "error.class"] = "\(failure.failureClass.rawValue)"
+        Counter(label: "ferry_worker_failures_total", dimensions: [("error_class", failure.failureClass.rawValue), ("error_type", failure.errorType)]).increment()
+        let record = AttemptRecord(
+            attempt: 0, at: Date().timeIntervalSince1970, stage: failure.stage, errorClass: failure.failureClass.rawValue,
+            message: failure.message, netSuiteErrorCode: failure.netSuiteErrorCode)
+
+        if failure.failureClass == .systemic {
+            if let trouble = failure.netSuiteTrouble, await state.recordFailure(trouble) == .pauseFetching {
+                logger.error("NetSuite unavailable: pausing fetch")
+                Gauge(label: "ferry_netsuite_circuit_open").record(1)
+            }
+            try? await pipeline.sync.recordFailure(key: key.description, record, counted: false, logger: logger)
+            let delay = failure.netSuiteTrouble == .concurrencyLimit
+                ? jittered(configuration.concurrencyRetryDelay) : jittered(configuration.retryPolicy.outageHoldDelay)
+            logger.info("order held, no attempt spent", metadata: ["retry.delay_ms": "\(delay.milliseconds)"])
+            Counter(label: "ferry_worker_orders_total", dimensions: [("result", "held")]).increment()
+            await settle(message, logger: logger) { try await message.nak(delay: delay) }
+            return
+        }
+        if failure.netSuiteErrorCode != nil, await state.recordSuccess() == .resumeFetching {
+            Gauge(label: "ferry_netsuite_circuit_open").record(0)
+        }
+
+        let attempt: Int
+        do {
+            attempt = try await pipeline.sync.recordFailure(key: key.description, record, counted: true, logger: logger)
+        } catch {
+            // Without the attempt count we cannot decide: hold it and try again later.
+            await settle(message, logger: logger) { try await message.nak(delay: self.configuration.retryPolicy.outageHoldDelay) }
+            return
+        }
+        logger[metadataKey: "attempt"] = "\(attempt)"
+        switch configuration.retryPolicy.decision(afterFailedAttempt: attempt, failure: failure.failureClass) {
+        case .retry(let delay, _):
+            logger.warning("order attempt failed, retrying", metadata: ["retry.delay_ms": "\(delay.milliseconds)", "error.message": "\(failure.message)"])
+            Counter(label: "ferry_worker_orders_total", dimensions: [("result", "retry")]).increment()
+            await settle(message, logger: logger) { try await message.nak(delay: delay) }
+        case .deadLetter:
+            let attempts = (try? await pipeline.sync.attempts(key: key.description, logger: logger)) ?? [record]
+            await deadLetter(
+                message, order: order, failure: failure, attempts: attempts,
+                reason: failure.failureClass == .permanent ? "permanent_failure" : "attempts_exhausted", logger: logger)
+        case .holdForOutage(let delay):
+            await settle(message, logger: logger) { try await message.nak(delay: delay) }
+        }
+    }
+
+    private func deadLetter(
+        _ message: JetStreamMessage, order: PrestaShopOrder?, failure: OrderFailure, attempts: [AttemptRecord], reason: String, logger: Logger
+    ) async {
+        let key = order.map { IdempotencyKey(shopID: $0.shopID, orderID: $0.id).description }
+        let entry = DeadLetterEntry(
+            idempotencyKey: key, shopID: order?.shopID, orderID: order?.id, reference: order?.reference, reason: reason,
+            lastError: failure.description, deadLetteredAt: Date(), worker: configuration.workerID, attempts: attempts,
+            context: failure.context, original: DeadLetterEntry.original(of: message))
+        do {
+            let sequence = try await deadLetters.write(entry)
+            if let key { try? await pipeline.sync.markDeadLettered(key: key, logger: logger) }
+            await settle(message, logger: logger) { try await message.term() }
+            Counter(label: "ferry_worker_orders_total", dimensions: [("result", "dead_lettered")]).increment()
+            logger.error("order dead-lettered", metadata: [
+                "dlq.sequence": "\(sequence)", "attempts": "\(attempts.count)", "dlq.reason": "\(reason)",
+                "error.message": "\(failure.message)",
+            ])
+        } catch {
+            // Never terminate what we could not store: try again shortly.
+            logger.error("dead letter not written, will retry", metadata: ["error.type": "\(type(of: error))"])
+            await settle(message, logger: logger) { try await message.nak(delay: .seconds(5)) }
+        }
+    }
+
+    private func settle(_ message: JetStreamMessage, logger: Logger, _ action: @Sendable () async throws -> Void) async {
+        do {
+            try await action()
+        } catch {
+            // The server will redeliver after the ack deadline; the processed-events table makes that harmless.
+            logger.warning("acknowledgement failed", metadata: ["error.type": "\((error as? NATSError)?.shortForm ?? "\(type(of: error))")"])
+        }
+    }
+}
+
+func jittered(_ base: Duration) -> Duration {
+    let ms = max(1, base.milliseconds)
+    return .milliseconds(ms / 2 + Int64.random(in: 0...ms))
+}
+
+extension Duration {
+    var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
+}
+
+/// The worker's shared state: in-flight count and the outage detector.
+actor WorkerState {
+    private var detector: OutageDetector
+    private(set) var inFlight = 0
+    private var slotWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(detector: OutageDetector) { self.detector = detector }
+
+    var fetchAllowed: Bool { detector.isFetchingAllowed }
+
+    func freeSlots(of maximum: Int) -> Int { max(0, maximum - inFlight) }
+
+    func started() { inFlight += 1; Gauge(label: "ferry_worker_in_flight").record(inFlight) }
+
+    func finished() {
+        inFlight -= 1
+        Gauge(label: "ferry_worker_in_flight").record(inFlight)
+        let waiters = slotWaiters
+        slotWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func waitForFreeSlot() async {
+        await withCheckedContinuation { slotWaiters.append($0) }
+    }
+
+    func recordSuccess() -> OutageDetector.Action? { detector.recordSuccess(at: .now) }
+    func recordFailure(_ failure: SystemicFailure) -> OutageDetector.Action? { detector.recordFailure(failure, at: .now) }
+    func startProbeIfDue() -> Bool { detector.startProbeIfDue(at: .now) }
+}

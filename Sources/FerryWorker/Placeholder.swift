@@ -1,1 +1,0 @@
-// The order worker lives here.
