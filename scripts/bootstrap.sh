@@ -15,6 +15,7 @@ declare -A wanted=(
     [libxml2]="libxml2-dev"              # FoundationXML (PrestaShop XML) links libxml2
     [python3]="python3"                  # small helpers in the test scripts
     [psql]="postgresql-client"           # schema checks in the test scripts
+    [shellcheck]="shellcheck"            # the test suite lints its own scripts
 )
 
 have() {

@@ -19,7 +19,7 @@ DIR=$(realpath -m "$DIR")
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
-PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+PGBIN=$(find /usr/lib/postgresql -mindepth 2 -maxdepth 2 -name bin -type d 2>/dev/null | sort -V | tail -1 || true)
 
 as_postgres() {
     if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
@@ -90,8 +90,7 @@ start_nats() {
         nats-server -js -a 127.0.0.1 -p "$port" -m "$mport" -sd "$DIR/nats/js" >>"$DIR/nats/nats.log" 2>&1 &
         echo $! > "$DIR/nats/nats.pid"
         echo "$port" > "$DIR/nats/port"; echo "$mport" > "$DIR/nats/mport"
-        local i
-        for i in $(seq 1 100); do
+        for _ in $(seq 1 100); do
             if grep -q "Server is ready" "$DIR/nats/nats.log" 2>/dev/null && ! port_free "$port"; then
                 grep -q "Starting JetStream" "$DIR/nats/nats.log" || die "nats-server started without JetStream"
                 log "nats-server up on 127.0.0.1:$port (JetStream, store $DIR/nats/js)"
@@ -146,7 +145,7 @@ stop_all() {
     if pid_alive "$pid"; then
         kill "$pid" 2>/dev/null || true
         for _ in $(seq 1 50); do pid_alive "$pid" || break; sleep 0.1; done
-        pid_alive "$pid" && kill -9 "$pid" 2>/dev/null || true
+        if pid_alive "$pid"; then kill -9 "$pid" 2>/dev/null || true; fi
         log "nats-server stopped"
     fi
     if [ -n "$PGBIN" ] && [ -f "$DIR/pg/data/postmaster.pid" ]; then

@@ -7,6 +7,9 @@ export PATH="$PATH:/opt/swift/usr/bin"
 
 scripts/bootstrap.sh
 
+echo "== shell scripts (shellcheck)"
+shellcheck scripts/*.sh scripts/tests/*.sh .ci/run
+
 echo "== local stack script"
 scripts/tests/stack_test.sh
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Behaviour of scripts/stack.sh: start twice, restart after a crash (SIGKILL, stale pid files), stop leaves
 # nothing behind. Prints "N passed, N failed" and exits non-zero on any failure.
+# Checks are strings evaluated later, so single quotes are on purpose.
+# shellcheck disable=SC2016
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 STACK=scripts/stack.sh
 DIR="/tmp/ferry-stack-selftest-$$"
 passed=0; failed=0
@@ -27,6 +29,7 @@ check "stale pid files are left by the crash" '[ -f "$DIR/nats/nats.pid" ] && [ 
 $STACK start "$DIR" >/dev/null 2>&1
 check "start after a crash brings both back" '$STACK status "$DIR" 2>/dev/null'
 # shellcheck disable=SC1090
+# shellcheck disable=SC1091
 source "$DIR/stack.env"
 check "restart keeps the database" '[ "$(psql "$FERRY_DATABASE_URL" -tAc "select x from survivor")" = 7 ]'
 
