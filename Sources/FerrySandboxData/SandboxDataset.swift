@@ -134,6 +134,17 @@ public struct SandboxDataset: Sendable {
         public let logable: Bool
         public let invoice: Bool
         public let color: String
+
+        public init(id: Int, name: String, paid: Bool, shipped: Bool, delivery: Bool, logable: Bool, invoice: Bool, color: String) {
+            self.id = id
+            self.name = name
+            self.paid = paid
+            self.shipped = shipped
+            self.delivery = delivery
+            self.logable = logable
+            self.invoice = invoice
+            self.color = color
+        }
     }
 
     public struct Product: Sendable, Hashable {
