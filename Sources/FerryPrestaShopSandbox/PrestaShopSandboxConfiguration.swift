@@ -44,7 +44,8 @@ public struct PrestaShopSandboxConfiguration: Sendable {
 
     /// Where and how order webhooks are delivered (a queued webhook module with HMAC signatures and retries).
     public struct WebhookConfiguration: Sendable {
-        /// Receiver URL; each order is POSTed here once (modes aside).
+        /// Receiver URL; each order is POSTed here once (modes aside). Several comma-separated URLs are used
+        /// round-robin per order (gateways behind a load balancer).
         public var url: String
         /// HMAC-SHA256 key for `X-Ferry-Signature`.
         public var secret: String

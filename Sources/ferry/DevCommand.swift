@@ -17,7 +17,8 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Orders per second placed by the PrestaShop sandbox.") var rate: Double = 5
     @Option(help: "Stop after this many seconds (default: run until Ctrl-C).") var duration: Int?
     @Option(help: "Worker processes.") var workers = 2
-    @Option(help: "First port: gateway = base, NetSuite sandbox = base+10, PrestaShop sandbox = base+11.") var basePort = 18_080
+    @Option(help: "Gateway processes; the shop spreads webhooks over them like a load balancer.") var gateways = 2
+    @Option(help: "First port: gateways = base, base+1 …, NetSuite sandbox = base+10, PrestaShop sandbox = base+11.") var basePort = 18_080
     @Option(help: "Directory for the processes' logs.") var logDirectory = ".dev/logs"
     @Option(help: "Directory with the mapping CSV files to import.") var mappings = "sandbox/mappings"
     @Option(help: "NetSuite sandbox latency (see ferry sim netsuite --help).") var netsuiteLatency = "lognormal:80:600"
@@ -53,19 +54,24 @@ struct DevCommand: AsyncParsableCommand {
         let processes = ChildProcesses(environment: childEnv, logDirectory: logDirectory)
         do {
             try processes.spawn("netsuite-sandbox", ["sim", "netsuite", "--port", "\(netSuitePort)", "--latency", netsuiteLatency])
-            try processes.spawn("gateway", ["gateway"])
+            let gatewayPorts = (0..<max(1, min(gateways, 9))).map { gatewayPort + $0 }
+            for (n, port) in gatewayPorts.enumerated() {
+                try processes.spawn("gateway-\(n + 1)", ["gateway"], extraEnvironment: ["FERRY_GATEWAY_PORT": "\(port)"])
+            }
             for n in 1...max(1, workers) {
                 try processes.spawn("worker-\(n)", ["worker"], extraEnvironment: ["FERRY_WORKER_ID": "dev-worker-\(n)"])
             }
             try processes.spawn("prestashop-sandbox", [
                 "sim", "prestashop", "--port", "\(prestaShopPort)", "--rate", "\(rate)",
-                "--webhook-url", "http://127.0.0.1:\(gatewayPort)/webhooks/prestashop/orders",
+                "--webhook-url", gatewayPorts.map { "http://127.0.0.1:\($0)/webhooks/prestashop/orders" }.joined(separator: ","),
                 "--drop", "\(dropWebhooks)", "--duplicate", "\(duplicateWebhooks)",
             ])
-            writeLine("ferry dev: gateway :\(gatewayPort), NetSuite sandbox :\(netSuitePort), PrestaShop sandbox :\(prestaShopPort), \(workers) workers; logs in \(logDirectory)/")
+            writeLine("ferry dev: gateways :\(gatewayPorts.map(String.init).joined(separator: ",:")), NetSuite sandbox :\(netSuitePort), PrestaShop sandbox :\(prestaShopPort), \(workers) workers; logs in \(logDirectory)/")
             writeLine("ferry dev: \(rate) orders/s; Ctrl-C stops everything")
 
-            let summary = DevSummary(env: runEnv, netSuiteURL: "http://127.0.0.1:\(netSuitePort)", logger: logger)
+            var quiet = logger
+            quiet.logLevel = .error  // the summary reconnects every tick; its connection logs are noise
+            let summary = DevSummary(env: runEnv, netSuiteURL: "http://127.0.0.1:\(netSuitePort)", logger: quiet)
             let start = ContinuousClock.now
             let deadline = duration.map { start + .seconds($0) }
             let service = ClosureService {

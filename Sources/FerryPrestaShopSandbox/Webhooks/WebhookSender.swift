@@ -231,7 +231,11 @@ struct WebhookDeliveryService: Service {
     private func deliver(
         _ outgoing: Outgoing, configuration: PrestaShopSandboxConfiguration.WebhookConfiguration
     ) async -> (Int?, String?) {
-        var request = HTTPClientRequest(url: configuration.url)
+        // Several comma-separated receivers stand for gateways behind a load balancer: round-robin per order,
+        // and a retry goes to the next one.
+        let receivers = configuration.url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let url = receivers.isEmpty ? configuration.url : receivers[(outgoing.sequence + outgoing.attempt) % receivers.count]
+        var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.headers.add(name: "User-Agent", value: "PrestaShop-Webhooks/1.0 (Ferry sandbox)")
