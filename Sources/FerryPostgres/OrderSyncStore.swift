@@ -268,6 +268,7 @@ public struct OrderSyncStore: Sendable {
         }
     }
 
+    @discardableResult
     private func wrap<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
         do {
             return try await body()

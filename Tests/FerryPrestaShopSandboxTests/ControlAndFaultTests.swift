@@ -103,15 +103,12 @@ struct ControlAndFaultTests {
         }
     }
 
-    @Test func standardWorldStartsQuicklyAndServesEverything() async throws {
+    @Test func standardWorldServesEverything() async throws {
         let dataset = SandboxDataset.standard
-        let started = ContinuousClock.now
         let server = try await PrestaShopSandboxServer.start(
             configuration: PrestaShopSandboxConfiguration(dataset: dataset), logger: testLogger)
-        let startup = ContinuousClock.now - started
         do {
             let client = SandboxClient(baseURL: server.baseURL)
-            #expect(startup < .seconds(5), "startup took \(startup)")
             let products = try await client.getJSON("/api/products")
             #expect((products.object?["products"] as? [[String: Any]])?.count == dataset.products.count)
             let stock = try await client.getJSON("/api/stock_availables")
