@@ -198,6 +198,31 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        // End to end: the real `ferry` binary as gateway and worker processes, real NATS and PostgreSQL,
+        // both sandboxes in-process. Needs FERRY_NATS_URL and FERRY_DATABASE_URL (scripts/test.sh).
+        .testTarget(
+            name: "FerryEndToEndTests",
+            dependencies: [
+                "FerryNATS", "FerryPostgres", "FerryPrestaShop", "FerrySandboxData", "FerryNetSuiteSandbox",
+                "FerryPrestaShopSandbox",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        // Metric catalogue, help rendering and the queue metrics service against a real nats-server (and
+        // PostgreSQL through FERRY_DATABASE_URL for the retry-waiting count).
+        .testTarget(
+            name: "FerryObservabilityTests",
+            dependencies: [
+                "FerryObservability", "FerryWorker", "FerryNATS", "FerryPostgres",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

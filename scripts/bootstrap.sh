@@ -16,6 +16,9 @@ declare -A wanted=(
     [python3]="python3"                  # small helpers in the test scripts
     [psql]="postgresql-client"           # schema checks in the test scripts
     [shellcheck]="shellcheck"            # the test suite lints its own scripts
+    [promtool]="prometheus"              # alert rule tests and the live dashboard check
+    [amtool]="prometheus-alertmanager"   # Alertmanager config and route tests
+    [yamllint]="yamllint"                # k8s/ manifests
 )
 
 have() {

@@ -25,5 +25,8 @@ swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Emittin
 # grep's status hides swift build's: check it explicitly.
 swift build --build-tests >/dev/null
 
+echo "== monitoring: alert rules, Alertmanager routes, dashboard queries against a real Prometheus"
+scripts/tests/monitoring_test.sh
+
 echo "== tests"
 swift test --skip-build "$@"

@@ -57,7 +57,7 @@ public func buildGatewayRouter(
     router.get("/metrics") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: metrics?.render() ?? "")))
+            body: .init(byteBuffer: ByteBuffer(string: metrics?.renderWithHelp() ?? "")))
     }
     return router
 }

@@ -34,6 +34,14 @@ public struct DeadLetterEntry: Codable, Sendable, Equatable {
     public var context: DeadLetterContext?
     public var original: Original
 
+    /// Stored as snake_case through the key strategies below. Acronym properties need their key spelled so it
+    /// survives the round trip: `shopID` → `shop_id` → `shopId` would not match `shopID` and decode as nil.
+    enum CodingKeys: String, CodingKey {
+        case version, idempotencyKey, reference, reason, lastError, deadLetteredAt, worker, attempts, context, original
+        case shopID = "shopId"
+        case orderID = "orderId"
+    }
+
     static let encoder: JSONEncoder = {
         let e = JSONEncoder()
         e.keyEncodingStrategy = .convertToSnakeCase

@@ -92,6 +92,13 @@ public struct DeadLetterContext: Sendable, Codable, Equatable {
     public var lineTaxCategories: [String: Int]
     public var isPaid: Bool
 
+    /// Keys that survive the dead-letter entry's snake_case round trip (`countryISO` → `country_iso` → `countryIso`).
+    enum CodingKeys: String, CodingKey {
+        case countryISO = "countryIso"
+        case currencyISO = "currencyIso"
+        case lineTaxCategories, isPaid
+    }
+
     public init(countryISO: String, currencyISO: String, lineTaxCategories: [String: Int], isPaid: Bool) {
         self.countryISO = countryISO
         self.currencyISO = currencyISO

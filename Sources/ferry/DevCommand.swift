@@ -18,7 +18,7 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Stop after this many seconds (default: run until Ctrl-C).") var duration: Int?
     @Option(help: "Worker processes.") var workers = 2
     @Option(help: "Gateway processes; the shop spreads webhooks over them like a load balancer.") var gateways = 2
-    @Option(help: "First port: gateways = base, base+1 …, NetSuite sandbox = base+10, PrestaShop sandbox = base+11.") var basePort = 18_080
+    @Option(help: "First port: gateways = base, base+1 …, NetSuite sandbox = base+10, PrestaShop sandbox = base+11, worker n metrics = base+20+n.") var basePort = 18_080
     @Option(help: "Directory for the processes' logs.") var logDirectory = ".dev/logs"
     @Option(help: "Directory with the mapping CSV files to import.") var mappings = "sandbox/mappings"
     @Option(help: "NetSuite sandbox latency (see ferry sim netsuite --help).") var netsuiteLatency = "lognormal:80:600"
@@ -59,7 +59,9 @@ struct DevCommand: AsyncParsableCommand {
                 try processes.spawn("gateway-\(n + 1)", ["gateway"], extraEnvironment: ["FERRY_GATEWAY_PORT": "\(port)"])
             }
             for n in 1...max(1, workers) {
-                try processes.spawn("worker-\(n)", ["worker"], extraEnvironment: ["FERRY_WORKER_ID": "dev-worker-\(n)"])
+                try processes.spawn("worker-\(n)", ["worker"], extraEnvironment: [
+                    "FERRY_WORKER_ID": "dev-worker-\(n)", "FERRY_WORKER_METRICS_PORT": "\(basePort + 20 + n)",
+                ])
             }
             try processes.spawn("prestashop-sandbox", [
                 "sim", "prestashop", "--port", "\(prestaShopPort)", "--rate", "\(rate)",

@@ -35,11 +35,15 @@ struct WorkerCommand: AsyncParsableCommand {
             }, logger: logger)
 
         var services: [any Service] = [database, worker]
+        services.append(QueueMetricsService(
+            jetStream: jetStream, queue: queue,
+            interval: try env.duration("FERRY_QUEUE_METRICS_INTERVAL", default: QueueMetricsService.defaultInterval),
+            sync: OrderSyncStore(client: database), logger: logger))
         let metricsPort = try env.int("FERRY_WORKER_METRICS_PORT", default: 0)
         if metricsPort > 0 {
             let router = Router()
             router.get("/healthz") { _, _ in "ok" }
-            router.get("/metrics") { _, _ in FerryMetrics.shared.render() }
+            router.get("/metrics") { _, _ in FerryMetrics.shared.renderWithHelp() }
             services.append(Application(
                 router: router, configuration: .init(address: .hostname(env.string("FERRY_WORKER_METRICS_HOST", default: "127.0.0.1")!, port: metricsPort)),
                 logger: logger))

@@ -1,0 +1,20 @@
+import FerryObservability
+import Metrics
+
+/// Runs one pipeline stage and records how long it took in `ferry_worker_stage_duration_seconds{stage}`, also when
+/// it throws (a slow failure is a slow stage too). Stages: `context`, `transform`, `customer`, `sales_order`,
+/// `deposit`, `rollback`, `record`, `write_back`; other names are recorded as `other`.
+///
+/// ```swift
+/// let customerID = try await measureStage("customer") { () throws(OrderFailure) in
+///     try await resolveCustomer(order: order, record: record, subsidiaryID: draft.subsidiaryID, logger: logger)
+/// }
+/// ```
+public func measureStage<T, E: Error>(
+    _ stage: String, factory: any MetricsFactory = MetricsSystem.factory, clock: ContinuousClock = .continuous,
+    isolation: isolated (any Actor)? = #isolation, _ body: () async throws(E) -> T
+) async throws(E) -> T {
+    let started = clock.now
+    defer { FerryMetric.recordStage(stage, duration: clock.now - started, factory: factory) }
+    return try await body()
+}

@@ -1,0 +1,148 @@
+import Foundation
+import Testing
+
+@Suite("End to end: gateway refusals and scale")
+struct GatewayAndScaleTests {
+    /// The real `ferry gateway` refuses bad webhooks with the right 4xx and publishes nothing; then a good
+    /// one is accepted, which shows the stream check could see a message. (The gateway's unit tests cover
+    /// every refusal in-process; this checks the binary's wiring of secret, tolerance and size limit.)
+    @Test func gatewayRefusesBadWebhooksAndQueuesNothing() async throws {
+        var options = PipelineOptions()
+        options.environment["FERRY_WEBHOOK_MAX_BYTES"] = "65536"
+        try await PipelineHarness.run(options: options) { h in
+            let gateway = try await h.startGateway()
+            let order = try await h.createOrder(
+                customerID: SandboxWorld.existingCustomer.id,
+                lines: [.init(sku: SandboxWorld.defaultSKUs[0], quantity: 1)],
+                sendWebhook: false)
+            let body = try await h.shopOrderBody(orderID: order)
+
+            let badSignature = try await h.postWebhook(body, to: gateway, secret: "not-the-secret")
+            #expect(badSignature.status == 401)
+            #expect(badSignature.json["error"].string == "invalid_signature")
+            let stale = try await h.postWebhook(body, to: gateway, timestamp: Date().addingTimeInterval(-3600))
+            #expect(stale.status == 401)
+            let unsigned = try await h.send(
+                .POST, gateway.webhookURL, body: body, headers: [("Content-Type", "application/json")])
+            #expect(unsigned.status == 401)
+            let oversized = try await h.postWebhook(
+                Data(repeating: UInt8(ascii: " "), count: 100_000) + body, to: gateway)
+            #expect(oversized.status == 413)
+            let malformed = try await h.postWebhook(Data("{\"order\": {\"id\": 1,".utf8), to: gateway)
+            #expect(malformed.status == 400)
+            let missingFields = try await h.postWebhook(Data("{\"order\": {\"id\": \(order)}}".utf8), to: gateway)
+            #expect(missingFields.status == 400)
+            #expect(missingFields.json["error"].string == "invalid_order")
+            let wrongType = try await h.postWebhook(body, to: gateway, contentType: "text/plain")
+            #expect(wrongType.status == 415)
+
+            #expect(try await h.ordersInStream() == 0, "nothing published for a refused webhook")
+
+            let accepted = try await h.postWebhook(body, to: gateway)
+            #expect(accepted.status == 202)
+            #expect(accepted.json["idempotency_key"].string == PipelineHarness.key(order))
+            #expect(try await h.ordersInStream() == 1)
+        }
+    }
+
+    /// 500 generated orders, their webhooks split over two gateways and worked by three workers against a NetSuite
+    /// with a concurrency limit below the workers' combined in-flight orders: each order exactly once.
+    @Test(.timeLimit(.minutes(5)))
+    func fiveHundredOrdersThroughTwoGatewaysAndThreeWorkersEachExactlyOnce() async throws {
+        var options = PipelineOptions()
+        options.mappings = .fullDirectory  // generated orders draw on the whole catalogue
+        options.netSuite.latency = .uniform(min: .milliseconds(1), max: .milliseconds(8))
+        options.workerMaxInFlight = 4  // 3 × 4 > the account's 10 slots: some 429s, handled
+        let count = 500
+        try await PipelineHarness.run(options: options) { h in
+            let gateways = [try await h.startGateway("gateway-1"), try await h.startGateway("gateway-2")]
+            for n in 1...3 { try await h.startWorker("worker-\(n)") }
+
+            // The shop's generator places the orders; their webhooks are posted by us, alternately to each gateway.
+            let created = try await h.sendJSON(
+                .POST, h.prestaShop.baseURL + "/_sandbox/generator", ["createOrders": count])
+            let orders = created.json["createdOrderIds"].array.compactMap(\.int)
+            try #require(orders.count == count, "generator created \(orders.count) orders")
+            let paid = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+                var paid: [Int: Bool] = [:]
+                var next = 0
+                func post(_ index: Int) {
+                    let order = orders[index]
+                    let gateway = gateways[index % gateways.count]
+                    group.addTask {
+                        let body = try await h.shopOrderBody(orderID: order)
+                        let state = try JSONValue.parse(body)["order"]["current_state"].int ?? 0
+                        let answer = try await h.postWebhook(body, to: gateway)
+                        guard answer.status == 202 else {
+                            throw HarnessError("webhook \(order): \(answer.status) \(answer.text)")
+                        }
+                        return (order, h.isPaid(state: state))
+                    }
+                }
+                while next < min(16, orders.count) {
+                    post(next)
+                    next += 1
+                }
+                for try await (order, isPaid) in group {
+                    paid[order] = isPaid
+                    if next < orders.count {
+                        post(next)
+                        next += 1
+                    }
+                }
+                return paid
+            }
+
+            try await h.waitUntilWrittenBack(orders, timeout: .seconds(240))
+            try await waitUntil("the consumer has nothing left") { try await h.unfinishedMessages() == 0 }
+
+            // Both gateways took their half; the stream holds each order once.
+            for gateway in gateways {
+                #expect(gateway.process.logLines(message: "order accepted").count == count / 2)
+            }
+            #expect(try await h.ordersInStream() == UInt64(count))
+
+            // NetSuite: one sales order per order, each created once, no item twice on one order.
+            let salesOrders = try await h.netSuiteRecords("salesOrder")
+            #expect(salesOrders.count == count)
+            #expect(Set(salesOrders.compactMap { $0["externalId"].string }) == Set(orders.map { "PS-1-\($0)" }))
+            let creates = try await h.netSuiteCreates("salesOrder")
+            #expect(creates.count == count)
+            #expect(
+                creates.values.allSatisfy { $0 == 1 }, "creates per externalId: \(creates.filter { $0.value != 1 })")
+            #expect(try await h.duplicateLines().isEmpty)
+            let salesOrderIDs = Dictionary(
+                uniqueKeysWithValues: salesOrders.compactMap { record in
+                    record["externalId"].string.flatMap { eid in record["id"].string.map { (eid, $0) } }
+                })
+            for record in salesOrders {
+                let rows = record["record"]["item"]["items"].array
+                #expect(!rows.isEmpty && rows.allSatisfy { ($0["quantity"].int ?? 0) > 0 })
+            }
+
+            // Deposits: one for each paid order, linked to its sales order, each created once.
+            let paidOrders = paid.filter(\.value).map(\.key)
+            let deposits = try await h.netSuiteRecords("customerDeposit")
+            #expect(deposits.count == paidOrders.count)
+            #expect(Set(deposits.compactMap { $0["externalId"].string }) == Set(paidOrders.map { "PS-1-\($0)-DEP" }))
+            #expect(try await h.netSuiteCreates("customerDeposit").values.allSatisfy { $0 == 1 })
+            for deposit in deposits {
+                let eid = deposit["externalId"].string ?? ""
+                #expect(deposit["record"]["salesOrder"].referenceID == salesOrderIDs[String(eid.dropLast(4))])
+            }
+            // Customers created by Ferry: one per shop customer at most.
+            let customers = try await h.netSuiteRecords("customer")
+            #expect(Set(customers.compactMap { $0["externalId"].string }).count == customers.count)
+
+            // Recorded once each, written back, nothing dead-lettered.
+            #expect(try await h.count("SELECT count(*)::int FROM processed_events") == count)
+            #expect(try await h.count("SELECT count(*)::int FROM order_sync WHERE stage = 'written_back'") == count)
+            #expect(try await h.deadLettersInStream() == 0)
+
+            // Spot check: a few orders in full detail.
+            for order in [orders[0], orders[count / 2], orders[count - 1]] {
+                try await h.expectInNetSuiteExactlyOnce(orderID: order)
+            }
+        }
+    }
+}
