@@ -142,8 +142,11 @@ let package = Package(
         ),
 
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        // Test-only helpers shared by several test targets (a real nats-server per test).
+        .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport"),
         .testTarget(
-            name: "FerryNATSTests", dependencies: ["FerryNATS", .product(name: "Logging", package: "swift-log")]
+            name: "FerryNATSTests",
+            dependencies: ["FerryNATS", "FerryTestSupport", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "FerryPostgresTests",
@@ -216,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "FerryObservabilityTests",
             dependencies: [
-                "FerryObservability", "FerryWorker", "FerryNATS", "FerryPostgres",
+                "FerryObservability", "FerryWorker", "FerryNATS", "FerryPostgres", "FerryTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

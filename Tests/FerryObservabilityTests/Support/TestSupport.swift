@@ -1,3 +1,4 @@
+import FerryTestSupport
 import FerryNATS
 import FerryPostgres
 import Foundation

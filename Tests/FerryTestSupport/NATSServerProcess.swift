@@ -1,5 +1,4 @@
 import Foundation
-import Testing
 
 #if canImport(Glibc)
     import Glibc
@@ -10,12 +9,12 @@ import Testing
 /// The first start picks a free port (`-p -1`) and reads it from the log; ``restart()`` starts again on the same port
 /// and store directory. Use ``withNATSServer(_:)`` so the server is stopped and its directory removed even when the
 /// test fails; `deinit` SIGKILLs a server that is still running as a last resort.
-final class NATSServerProcess: @unchecked Sendable {
-    struct StartError: Error, CustomStringConvertible {
-        let description: String
+public final class NATSServerProcess: @unchecked Sendable {
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
     }
 
-    let storeDirectory: URL
+    public let storeDirectory: URL
     private let lock = NSLock()
     private var process: Process?
     private var fixedPort: Int?
@@ -34,15 +33,15 @@ final class NATSServerProcess: @unchecked Sendable {
     }
 
     /// The client port.
-    var port: Int {
+    public var port: Int {
         lock.withLock { fixedPort ?? 0 }
     }
 
     /// `nats://127.0.0.1:<port>`.
-    var url: String { "nats://127.0.0.1:\(port)" }
+    public var url: String { "nats://127.0.0.1:\(port)" }
 
     /// Starts a server on a free port in a new temporary store directory.
-    static func start() async throws -> NATSServerProcess {
+    public static func start() async throws -> NATSServerProcess {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("ferry-nats-test-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -57,23 +56,23 @@ final class NATSServerProcess: @unchecked Sendable {
     }
 
     /// Stops the server with SIGTERM (a clean shutdown) and waits until it exited.
-    func stop() async {
+    public func stop() async {
         await signal(SIGTERM)
     }
 
     /// Kills the server with SIGKILL (no shutdown at all) and waits until it exited.
-    func kill() async {
+    public func kill() async {
         await signal(SIGKILL)
     }
 
     /// Starts the server again on the same port and store directory.
-    func restart() async throws {
+    public func restart() async throws {
         await stop()
         try await launch()
     }
 
     /// Kills the server if it runs and removes the store directory.
-    func cleanUp() {
+    public func cleanUp() {
         let running = lock.withLock { process }
         if let running, running.isRunning {
             Glibc.kill(running.processIdentifier, SIGKILL)
@@ -101,7 +100,7 @@ final class NATSServerProcess: @unchecked Sendable {
             let log = storeDirectory.appendingPathComponent("server-\(starts).log")
             return (fixedPort.map(String.init) ?? "-1", log)
         }
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let logHandle = try FileHandle(forWritingTo: logURL)
         defer { try? logHandle.close() }
 
@@ -157,7 +156,7 @@ final class NATSServerProcess: @unchecked Sendable {
 }
 
 /// Runs `body` with a fresh server and always stops it and removes its directory afterwards.
-func withNATSServer<T>(_ body: (NATSServerProcess) async throws -> T) async throws -> T {
+public func withNATSServer<T>(_ body: (NATSServerProcess) async throws -> T) async throws -> T {
     let server = try await NATSServerProcess.start()
     do {
         let result = try await body(server)
