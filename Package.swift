@@ -150,7 +150,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FerryPostgresTests",
-            dependencies: ["FerryPostgres", "FerryCore", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: [
+                "FerryPostgres", "FerryCore", "FerryNetSuite", "FerryNetSuiteSandbox",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: [.define("FERRY_LEASE_SANDBOX_TESTS")]
         ),
         .testTarget(
             name: "FerryNetSuiteTests",

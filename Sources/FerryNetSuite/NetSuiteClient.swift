@@ -15,6 +15,8 @@ public final class NetSuiteClient: Sendable {
     let transport: HTTPTransport
     let ownsHTTPClient: Bool
     let authenticator: Authenticator
+    /// When set, every HTTP request holds a slot of the account's concurrency lease.
+    let requestGate: NetSuiteRequestGate?
 
     enum Authenticator: Sendable {
         case tba(TBASigner)
@@ -27,9 +29,13 @@ public final class NetSuiteClient: Sendable {
     ///   - configuration: account, base URL, credentials and timeouts.
     ///   - httpClient: an `HTTPClient` to share. When `nil`, the client creates one (with the configured connect
     ///     timeout and redirects disabled) and ``shutdown()`` shuts it down.
+    ///   - requestGate: the concurrency lease every request must hold a slot of; `nil` for none. With a gate, calls
+    ///     can also throw `ConcurrencyLeaseError` (no slot to be had) and `CancellationError` while waiting.
     /// - Throws: ``NetSuiteError`` of kind ``NetSuiteError/Kind-swift.enum/invalidRequest`` for an unusable base
     ///   URL or private key.
-    public init(configuration: NetSuiteConfiguration, httpClient: HTTPClient? = nil) throws {
+    public init(
+        configuration: NetSuiteConfiguration, httpClient: HTTPClient? = nil, requestGate: NetSuiteRequestGate? = nil
+    ) throws {
         // Everything that can fail happens before an HTTP client is created, so none is left without a shutdown.
         enum Credentials {
             case tba(TBASigner)
@@ -82,6 +88,7 @@ public final class NetSuiteClient: Sendable {
         )
         self.transport = transport
         self.configuration = configuration
+        self.requestGate = requestGate
 
         switch credentials {
         case .tba(let signer):
@@ -152,7 +159,13 @@ public final class NetSuiteClient: Sendable {
 extension NetSuiteClient {
     /// Sends an authenticated request and returns the 2xx answer; throws ``NetSuiteError`` for anything else.
     /// With OAuth 2.0, a 401 invalidates the token used and the request is retried once with a new one.
+    /// With a ``requestGate``, the exchange holds a lease slot and 429s are retried (see ``NetSuiteRequestGate``).
     func perform(_ request: HTTPTransport.Request, logger: Logger) async throws -> HTTPTransport.Response {
+        guard let requestGate else { return try await performOnce(request, logger: logger) }
+        return try await requestGate.run(logger: logger) { try await self.performOnce(request, logger: logger) }
+    }
+
+    private func performOnce(_ request: HTTPTransport.Request, logger: Logger) async throws -> HTTPTransport.Response {
         switch authenticator {
         case .tba(let signer):
             let authorization = signer.authorization(

@@ -107,6 +107,7 @@ public enum Migrations {
             )
             """,
         ]),
+        Migration(version: 2, name: "netsuite concurrency lease", statements: LeaseSchema.statements),
     ]
 
     /// Applies every migration not yet applied. Safe to run concurrently from several processes.

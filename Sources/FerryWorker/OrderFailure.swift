@@ -78,6 +78,10 @@ public struct OrderFailure: Error, Sendable, CustomStringConvertible {
         case let netSuite as NetSuiteError: .netSuite(netSuite, stage: stage)
         case let prestaShop as PrestaShopError: .prestaShop(prestaShop, stage: stage)
         case is DatabaseError: .database(error, stage: stage)
+        case let lease as ConcurrencyLeaseError:
+            // No slot in time, or the lease store is unreachable: hold the order, spend nothing, and do not
+            // count it as NetSuite trouble.
+            .init(.systemic, stage: stage, message: lease.description, errorType: lease.shortForm)
         case is CancellationError: .init(.systemic, stage: stage, message: "cancelled", errorType: "cancelled")
         default: .init(.systemic, stage: stage, message: String(describing: type(of: error)), errorType: "unexpected")
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryCore
 import FerryNetSuite
 import FerryObservability
 import FerryPostgres
@@ -6,6 +7,7 @@ import FerryPrestaShop
 import FerryWorker
 import Hummingbird
 import Logging
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 
@@ -20,9 +22,24 @@ struct WorkerCommand: AsyncParsableCommand {
         let logger = Logger(label: "ferry.worker")
         let queue = try env.queue()
         let configuration = try env.worker(queue: queue)
-        let netSuite = try NetSuiteClient(configuration: try env.netSuite())
+        let netSuiteConfiguration = try env.netSuite()
         let prestaShop = try PrestaShopClient(configuration: try env.prestaShop(), backgroundLogger: logger)
         let database = PostgresClient(configuration: try env.database().clientConfiguration, backgroundLogger: logger)
+
+        // Every NetSuite request, from every worker process, holds one slot of the account's lease in PostgreSQL.
+        let slots = try env.int("FERRY_LEASE_SLOTS", default: 8)
+        let policy = LeasePolicy(
+            slots: slots, shares: LeaseShares(reservations: [.live: try env.int("FERRY_LEASE_LIVE_RESERVED", default: max(1, slots / 2))]),
+            ttl: try env.duration("FERRY_LEASE_TTL", default: .seconds(30)))
+        let lease = PostgresLease(
+            client: database,
+            configuration: PostgresLeaseConfiguration(account: netSuiteConfiguration.accountID, policy: policy, holder: configuration.workerID),
+            logger: logger,
+            onLimitChange: { change in
+                Gauge(label: "ferry_lease_effective_limit").record(change.to)
+                logger.notice("NetSuite lease limit changed", metadata: ["lease.from": "\(change.from)", "lease.to": "\(change.to)"])
+            })
+        let netSuite = try NetSuiteClient(configuration: netSuiteConfiguration, requestGate: NetSuiteRequestGate(lease: lease, policy: policy))
         let (connection, jetStream) = try await connectNATS(env, name: "ferry-worker", logger: logger)
         let pipeline = OrderPipeline(
             netSuite: netSuite, prestaShop: prestaShop, mappings: MappingStore(client: database),
@@ -34,7 +51,7 @@ struct WorkerCommand: AsyncParsableCommand {
                     "SELECT id FROM transaction WHERE externalid = 'ferry-probe'", limit: 1, logger: logger)
             }, logger: logger)
 
-        var services: [any Service] = [database, worker]
+        var services: [any Service] = [database, LeaseListenerService(lease: lease, limit: slots), worker]
         services.append(QueueMetricsService(
             jetStream: jetStream, queue: queue,
             interval: try env.duration("FERRY_QUEUE_METRICS_INTERVAL", default: QueueMetricsService.defaultInterval),
@@ -67,5 +84,16 @@ struct MigrateCommand: AsyncParsableCommand {
         let logger = Logger(label: "ferry.migrate")
         let applied = try await withDatabase(env, logger: logger) { client in try await Migrations.migrate(client, logger: logger) }
         writeLine(applied.isEmpty ? "schema up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+    }
+}
+
+/// Keeps the lease's LISTEN connection (slot wake-ups) running for the life of the worker.
+struct LeaseListenerService: Service {
+    let lease: PostgresLease
+    let limit: Int
+
+    func run() async throws {
+        Gauge(label: "ferry_lease_effective_limit").record(limit)
+        try await cancelWhenGracefulShutdown { try await lease.run() }
     }
 }
