@@ -28,5 +28,10 @@ swift build --build-tests >/dev/null
 echo "== monitoring: alert rules, Alertmanager routes, dashboard queries against a real Prometheus"
 scripts/tests/monitoring_test.sh
 
-echo "== tests"
-swift test --skip-build "$@"
+# The end-to-end tests start many processes (gateways, workers, sandboxes); they run after the unit and adapter
+# tests, not beside them, so timing-sensitive tests are not starved on a 2-core machine.
+echo "== unit, adapter and sandbox tests"
+swift test --skip-build --skip FerryEndToEndTests "$@"
+
+echo "== end-to-end tests (the real ferry binary)"
+swift test --skip-build --filter FerryEndToEndTests "$@"

@@ -119,6 +119,7 @@ struct RetryAndDeadLetterTests {
                 try await h.count(
                     "SELECT count(*)::int FROM order_sync WHERE last_error_class = 'systemic'") == orders.count
             }
+            #expect(try await h.count("SELECT count(*)::int FROM order_sync WHERE attempts > 0") == 0)
             try await waitUntil("the worker paused fetching", timeout: .seconds(30)) {
                 !worker.logLines(message: "NetSuite unavailable: pausing fetch").isEmpty
             }

@@ -139,11 +139,12 @@ import Testing
     @Test func anExpiredHoldersLateReleaseOrHeartbeatDoesNotTouchTheNewHolder() async throws {
         try await TestDatabase.with { client, configuration in
             try await LeaseTesting.withClients(1, configuration) { others in
-                let policy = LeaseTesting.policy(slots: 1, ttl: .milliseconds(300))
+                // TTLs long enough that the new holder's slot cannot also lapse on a loaded CI machine.
+                let policy = LeaseTesting.policy(slots: 1, ttl: .seconds(3))
                 let old = lease(client, policy, holder: "old")
                 let new = lease(others[0], policy, holder: "new")
                 let stale = try await old.acquire(priority: .live)
-                try await Task.sleep(for: .milliseconds(600))
+                try await Task.sleep(for: .milliseconds(3_500))
                 let fresh = try await new.acquire(priority: .live)
                 #expect(fresh.slot == stale.slot && fresh.token > stale.token)
                 #expect(try await old.heartbeat(stale) == false)
@@ -158,7 +159,7 @@ import Testing
 
     @Test func aKilledHolderLosesItsSlotsWithinTheTTL() async throws {
         try await TestDatabase.with { client, configuration in
-            let ttl = Duration.seconds(1)
+            let ttl = Duration.seconds(4)
             let policy = LeaseTesting.policy(slots: 2, ttl: ttl, recheck: .milliseconds(200))
             // A "process" takes both slots and dies: its client goes away with no release.
             try await LeaseTesting.withClients(1, configuration) { doomed in

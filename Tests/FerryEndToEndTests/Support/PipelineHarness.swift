@@ -201,7 +201,8 @@ final class PipelineHarness: Sendable {
 
     // MARK: - Ferry processes
 
-    /// The environment every `ferry` process of this installation gets (nothing is inherited).
+    /// The environment every `ferry` process of this installation gets (nothing is inherited except
+    /// `FERRY_E2E_CHILD_<NAME>` variables, passed on as `<NAME>`, e.g. `FERRY_E2E_CHILD_FERRY_LOG_LEVEL=debug`).
     var environment: [String: String] {
         var env: [String: String] = [
             "PATH": "/usr/local/bin:/usr/bin:/bin",
@@ -236,6 +237,10 @@ final class PipelineHarness: Sendable {
         if let maxAttempts = options.maxAttempts { env["FERRY_MAX_ATTEMPTS"] = String(maxAttempts) }
         if let window = options.duplicateWindow { env["FERRY_DUPLICATE_WINDOW"] = window }
         env.merge(options.environment) { _, new in new }
+        // For debugging: FERRY_E2E_CHILD_<NAME>=value in the test's environment gives every child <NAME>=value.
+        for (key, value) in ProcessInfo.processInfo.environment where key.hasPrefix("FERRY_E2E_CHILD_") {
+            env[String(key.dropFirst("FERRY_E2E_CHILD_".count))] = value
+        }
         return env
     }
 
