@@ -63,14 +63,15 @@ struct ConsumerTests {
             let (stream, consumer) = try await prepare(jetStream, count: 1)
             let subscription = try await jetStream.pullSubscribe(stream: stream, consumer: consumer)
             let message = try #require(try await subscription.fetch(batch: 1, timeout: .seconds(5)).first)
-            try await message.nak(delay: .seconds(2))
+            // A delay far above the early fetch, so a slow machine cannot reach the redelivery time first.
+            try await message.nak(delay: .seconds(6))
 
             let early = try await subscription.fetch(batch: 1, timeout: .milliseconds(400))
             #expect(early.isEmpty)
             let pending = try await jetStream.consumerInfo(stream: stream, consumer: consumer)
             #expect(pending.numAckPending == 1)
 
-            let redelivered = try #require(try await subscription.fetch(batch: 1, timeout: .seconds(10)).first)
+            let redelivered = try #require(try await subscription.fetch(batch: 1, timeout: .seconds(15)).first)
             #expect(redelivered.metadata.streamSequence == 1)
             #expect(redelivered.metadata.numDelivered == 2)
             try await redelivered.ack()
@@ -79,17 +80,19 @@ struct ConsumerTests {
 
     @Test func inProgressKeepsMessagePastAckWait() async throws {
         try await withJetStream { _, _, jetStream in
-            let (stream, consumer) = try await prepare(jetStream, count: 1, ackWait: .milliseconds(1500))
+            // Ack wait 3 s, an in-progress signal every 300 ms: a tenfold margin, so a loaded CI machine that delays
+            // one signal cannot turn this into a redelivery.
+            let (stream, consumer) = try await prepare(jetStream, count: 1, ackWait: .seconds(3))
             let worker = try await jetStream.pullSubscribe(stream: stream, consumer: consumer)
             let other = try await jetStream.pullSubscribe(stream: stream, consumer: consumer)
             let message = try #require(try await worker.fetch(batch: 1, timeout: .seconds(5)).first)
 
-            // Another subscriber waits for a redelivery while the worker "works" 3 s (2x ack wait).
-            async let stolen = other.fetch(batch: 1, timeout: .seconds(3))
+            // Another subscriber waits for a redelivery while the worker "works" 6 s (2x ack wait).
+            async let stolen = other.fetch(batch: 1, timeout: .seconds(6))
             let clock = ContinuousClock()
-            let end = clock.now + .seconds(3)
+            let end = clock.now + .seconds(6)
             while clock.now < end {
-                try await Task.sleep(for: .milliseconds(400))
+                try await Task.sleep(for: .milliseconds(300))
                 try await message.inProgress()
             }
             #expect(try await stolen.isEmpty)
