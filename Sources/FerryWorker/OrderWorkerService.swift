@@ -136,7 +136,12 @@ public final class OrderWorkerService: Service {
         let receivedAt = message.headers[FerryHeader.receivedAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
 
         do {
-            let outcome = try await pipeline.process(order, receivedAt: receivedAt, logger: logger)
+            // Orders an operator resubmitted from the dead-letter stream take NetSuite slots at replay priority, so a
+            // burst of replays can never take the share reserved for live orders.
+            let priority: LeasePriority = message.headers[FerryHeader.resubmittedFrom] == nil ? .live : .replay
+            let outcome = try await LeasePriority.$current.withValue(priority) {
+                try await pipeline.process(order, receivedAt: receivedAt, logger: logger)
+            }
             if await state.recordSuccess() == .resumeFetching {
                 logger.notice("NetSuite answers again: resuming")
                 Gauge(label: "ferry_netsuite_circuit_open").record(0)
@@ -155,7 +160,7 @@ public final class OrderWorkerService: Service {
                 await settle(message, logger: logger) { try await message.nak(delay: self.configuration.writeBackRetryDelay) }
             }
         } catch {
-            await handleFailure(error, message: message, order: order, key: key, logger: logger)
+            await handleFailure(OrderFailure.classify(error, stage: "unknown"), message: message, order: order, key: key, logger: logger)
         }
     }
 
