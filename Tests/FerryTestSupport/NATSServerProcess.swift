@@ -15,9 +15,9 @@ public final class NATSServerProcess: @unchecked Sendable {
     }
 
     public let storeDirectory: URL
-    private let lock = NSLock()
+    fileprivate let lock = NSLock()
     private var process: Process?
-    private var fixedPort: Int?
+    fileprivate var fixedPort: Int?
     private var starts = 0
 
     private init(storeDirectory: URL) {
@@ -46,13 +46,23 @@ public final class NATSServerProcess: @unchecked Sendable {
             .appendingPathComponent("ferry-nats-test-\(UUID().uuidString)", isDirectory: true)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let server = NATSServerProcess(storeDirectory: directory)
-        do {
-            try await server.launch()
-        } catch {
-            server.cleanUp()
-            throw error
+        // Ports below the kernel's ephemeral range (32768+), so a restart on the same port cannot find it taken
+        // by some other connection's source port; another picked port is tried when one is in use.
+        var lastError: (any Error)?
+        for _ in 0..<10 {
+            server.lock.withLock { server.fixedPort = Int.random(in: 20_000..<32_700) }
+            do {
+                try await server.launch()
+                return server
+            } catch let error as StartError where error.description.contains("address already in use") {
+                lastError = error
+            } catch {
+                server.cleanUp()
+                throw error
+            }
         }
-        return server
+        server.cleanUp()
+        throw lastError ?? StartError(description: "no free port for nats-server")
     }
 
     /// Stops the server with SIGTERM (a clean shutdown) and waits until it exited.
@@ -68,7 +78,15 @@ public final class NATSServerProcess: @unchecked Sendable {
     /// Starts the server again on the same port and store directory.
     public func restart() async throws {
         await stop()
-        try await launch()
+        // The port was just released; give the kernel a moment if a late socket still holds it.
+        for attempt in 1...20 {
+            do {
+                try await launch()
+                return
+            } catch let error as StartError where error.description.contains("address already in use") && attempt < 20 {
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
     }
 
     /// Kills the server if it runs and removes the store directory.
