@@ -179,7 +179,7 @@ public final class OrderWorkerService: Service {
                 logger.error("NetSuite unavailable: pausing fetch")
                 Gauge(label: "ferry_netsuite_circuit_open").record(1)
             }
-            try? await pipeline.sync.recordFailure(key: key.description, record, counted: false, logger: logger)
+            _ = try? await pipeline.sync.recordFailure(key: key.description, record, counted: false, logger: logger)
             let delay = failure.netSuiteTrouble == .concurrencyLimit
                 ? jittered(configuration.concurrencyRetryDelay) : jittered(configuration.retryPolicy.outageHoldDelay)
             logger.info("order held, no attempt spent", metadata: ["retry.delay_ms": "\(delay.milliseconds)"])
