@@ -94,13 +94,14 @@ struct GovernanceTests {
             #expect(json["accountConcurrencyLimit"] == .number(15))
             #expect(json["accountUnallocatedConcurrencyLimit"] == .number(10))
             #expect(json["integrationConcurrencyLimit"] == .number(5))
-            #expect(json["limitType"] == .string("integrationSpecific"))
+            #expect(json["integrationLimitType"] == .string("integrationSpecific"))
         }
         try await withSandbox { sandbox in
             let json = try #require(try await sandbox.send(.GET, "/services/rest/system/v1/governanceLimits").json)
             #expect(json["accountConcurrencyLimit"] == .number(10))
-            #expect(json["integrationConcurrencyLimit"] == .number(10))
-            #expect(json["limitType"] == .string("accountLevel"))
+            #expect(json["accountUnallocatedConcurrencyLimit"] == .number(10))
+            #expect(json["integrationConcurrencyLimit"] == nil)
+            #expect(json["integrationLimitType"] == .string("accountLimit"))
         }
     }
 

@@ -299,6 +299,8 @@ struct SandboxIntegrationTests {
             #expect(limits.accountConcurrencyLimit == 7)
             #expect(limits.accountUnallocatedConcurrencyLimit == 7)
             #expect(limits.availableConcurrency == 7)
+            #expect(limits.integrationLimitType == "accountLimit")
+            #expect(limits.integrationConcurrencyLimit == nil)
         }
     }
 

@@ -57,24 +57,25 @@ struct QueryRoutes {
     /// {"links": [{"rel": "self", "href": "…/services/rest/system/v1/governanceLimits"}],
     ///  "accountConcurrencyLimit": 10,
     ///  "accountUnallocatedConcurrencyLimit": 10,
-    ///  "integrationConcurrencyLimit": 10,
-    ///  "limitType": "accountLevel"}
+    ///  "integrationLimitType": "accountLimit"}
     /// ```
     /// `accountUnallocatedConcurrencyLimit` is the account limit minus what is reserved for this integration.
-    /// `integrationConcurrencyLimit` is the reserved number when one is configured (`limitType`
-    /// `integrationSpecific`), else the account limit (`accountLevel`).
+    /// With a reservation configured, `integrationLimitType` is `integrationSpecific` and
+    /// `integrationConcurrencyLimit` carries the reserved number; without one the type is `accountLimit` and the
+    /// field is absent (Oracle article_0625010817).
     private func governanceLimits(_ request: Request) -> Response {
         let snapshot = sandbox.governor.snapshot()
         let reserved = snapshot.integrationLimit ?? 0
-        let body: JSONValue = .object([
+        var fields: [String: JSONValue] = [
             "links": RecordStore.links([
                 "self": "\(sandbox.baseURL(for: request))/services/rest/system/v1/governanceLimits"
             ]),
             "accountConcurrencyLimit": .number(Decimal(snapshot.accountLimit)),
             "accountUnallocatedConcurrencyLimit": .number(Decimal(max(0, snapshot.accountLimit - reserved))),
-            "integrationConcurrencyLimit": .number(Decimal(snapshot.integrationLimit ?? snapshot.accountLimit)),
-            "limitType": .string(snapshot.integrationLimit == nil ? "accountLevel" : "integrationSpecific"),
-        ])
+            "integrationLimitType": .string(snapshot.integrationLimit == nil ? "accountLimit" : "integrationSpecific"),
+        ]
+        if let limit = snapshot.integrationLimit { fields["integrationConcurrencyLimit"] = .number(Decimal(limit)) }
+        let body: JSONValue = .object(fields)
         return Response.json(body, contentType: RecordRoutes.singularContentType)
     }
 }
