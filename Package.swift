@@ -46,7 +46,7 @@ let package = Package(
         .target(
             name: "FerryNetSuite",
             dependencies: [
-                "FerryCore",
+                "FerryCore", "FerryObservability",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

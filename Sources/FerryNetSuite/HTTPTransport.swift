@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FerryObservability
 import Foundation
 import Logging
 import NIOCore
@@ -116,20 +117,26 @@ struct HTTPTransport: Sendable {
                 "netsuite.status": "\(response.status)",
                 "netsuite.duration_ms": "\(Self.milliseconds(elapsed))",
             ]
+            var errorCode: String?
             if (200..<300).contains(response.status) {
                 logger.debug("netsuite request finished", metadata: metadata)
             } else {
                 let problem = ProblemBody(bytes: response.body)
-                if let code = problem.details.first?.errorCode {
-                    metadata["netsuite.error_code"] = "\(code)"
+                errorCode = problem.details.first?.errorCode
+                if let errorCode {
+                    metadata["netsuite.error_code"] = "\(errorCode)"
                 }
                 // A 404 is often an expected answer (looking up an external id before a retry).
                 let level: Logger.Level = response.status == 404 ? .debug : .info
                 logger.log(level: level, "netsuite request failed", metadata: metadata)
             }
+            FerryMetric.recordNetSuiteResponse(
+                status: response.status, errorCode: errorCode, method: request.method.rawValue, duration: elapsed)
             return response
         } catch {
             let mapped = Self.transportError(error, request: request)
+            FerryMetric.recordNetSuiteResponse(
+                status: nil, errorCode: nil, method: request.method.rawValue, duration: clock.now - start)
             logger.info(
                 "netsuite request failed",
                 metadata: [

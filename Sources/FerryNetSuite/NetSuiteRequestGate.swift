@@ -1,4 +1,5 @@
 import FerryCore
+import FerryObservability
 import Logging
 
 /// Puts every HTTP request of a ``NetSuiteClient`` under a ``ConcurrencyLease`` slot (pass it as the client's
@@ -28,7 +29,9 @@ public struct NetSuiteRequestGate: Sendable {
         let priority = LeasePriority.current
         var rejections = 0
         while true {
+            let requested = ContinuousClock.now
             let outcome: Result<T, NetSuiteError> = try await lease.withSlot(priority: priority) { slot in
+                FerryMetric.recordLeaseWait(ContinuousClock.now - requested)
                 do {
                     return .success(try await operation())
                 } catch let error as NetSuiteError where error.kind == .concurrencyLimit {

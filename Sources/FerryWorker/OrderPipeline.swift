@@ -61,53 +61,65 @@ public struct OrderPipeline: Sendable {
 
         // 1. Facts outside the order resource, then the mappings.
         let shopOrder = Self.shopOrder(order)
-        let context = try await orderContext(order, logger: logger)
+        let context = try await measureStage("context") { () throws(OrderFailure) in
+            try await orderContext(order, logger: logger)
+        }
         let deadLetterContext = DeadLetterContext(
             countryISO: context.deliveryCountryISO, currencyISO: context.currencyISO,
             lineTaxCategories: Dictionary(uniqueKeysWithValues: context.lineTaxCategories.map { ("\($0.key)", $0.value) }),
             isPaid: context.isPaid)
-        let resolved: ResolvedMappings
-        do {
-            resolved = try await mappings.resolve(
-                for: shopOrder, countryISO: context.deliveryCountryISO, currencyISO: context.currencyISO, logger: logger)
-        } catch {
-            throw OrderFailure.database(error, stage: "transform")
-        }
-        var draft: SalesOrderDraft
-        switch OrderTransform.salesOrder(for: shopOrder, context: context, mappings: resolved) {
-        case .success(let d): draft = d
-        case .failure(let error):
-            switch error {
-            case .missingMappings:
-                throw OrderFailure(.orderSpecific, stage: "transform", message: error.description, errorType: "missing_mapping", context: deadLetterContext)
-            case .invalidOrder:
-                throw OrderFailure(.permanent, stage: "transform", message: error.description, errorType: "invalid_order", context: deadLetterContext)
+        var draft = try await measureStage("transform") { () throws(OrderFailure) -> SalesOrderDraft in
+            let resolved: ResolvedMappings
+            do {
+                resolved = try await mappings.resolve(
+                    for: shopOrder, countryISO: context.deliveryCountryISO, currencyISO: context.currencyISO, logger: logger)
+            } catch {
+                throw OrderFailure.database(error, stage: "transform")
+            }
+            switch OrderTransform.salesOrder(for: shopOrder, context: context, mappings: resolved) {
+            case .success(let draft): return draft
+            case .failure(let error):
+                switch error {
+                case .missingMappings:
+                    throw OrderFailure(.orderSpecific, stage: "transform", message: error.description, errorType: "missing_mapping", context: deadLetterContext)
+                case .invalidOrder:
+                    throw OrderFailure(.permanent, stage: "transform", message: error.description, errorType: "invalid_order", context: deadLetterContext)
+                }
             }
         }
 
         do throws(OrderFailure) {
             // 2. The NetSuite customer: found by our external id or e-mail, or created.
-            let customerID = try await resolveCustomer(order: order, record: record, subsidiaryID: draft.subsidiaryID, logger: logger)
+            let customerID = try await measureStage("customer") { [draft] () throws(OrderFailure) in
+                try await resolveCustomer(order: order, record: record, subsidiaryID: draft.subsidiaryID, logger: logger)
+            }
             draft.customerEntityID = customerID
 
             // 3. The sales order, exactly once.
-            let salesOrderID = try await ensureSalesOrder(draft, record: record, key: key, logger: logger)
+            let salesOrderID = try await measureStage("sales_order") { [draft, record] () throws(OrderFailure) in
+                try await ensureSalesOrder(draft, record: record, key: key, logger: logger)
+            }
             record.netSuiteSalesOrderID = salesOrderID
 
             // 4. The deposit for the paid amount; a rejected deposit rolls the sales order back.
-            let depositID = try await ensureDeposit(draft, salesOrderID: salesOrderID, key: key, logger: logger)
+            let depositID = try await measureStage("deposit") { [draft] () throws(OrderFailure) in
+                try await ensureDeposit(draft, salesOrderID: salesOrderID, key: key, logger: logger)
+            }
 
             // 5. Check and mark processed in one transaction.
-            let newlyRecorded: Bool
-            do {
-                newlyRecorded = try await sync.markProcessed(key: key.description, salesOrderID: salesOrderID, depositID: depositID, logger: logger)
-            } catch {
-                throw OrderFailure.database(error, stage: "record")
+            let newlyRecorded = try await measureStage("record") { () throws(OrderFailure) -> Bool in
+                do {
+                    return try await sync.markProcessed(key: key.description, salesOrderID: salesOrderID, depositID: depositID, logger: logger)
+                } catch {
+                    throw OrderFailure.database(error, stage: "record")
+                }
             }
             logger.info("order in NetSuite", metadata: ["netsuite.sales_order_id": "\(salesOrderID)", "netsuite.deposit_id": "\(depositID ?? "none")"])
 
             // 6. PrestaShop state.
-            return await writeBack(order: order, key: key, salesOrderID: salesOrderID, newlyRecorded: newlyRecorded, logger: logger)
+            return await measureStage("write_back") {
+                await writeBack(order: order, key: key, salesOrderID: salesOrderID, newlyRecorded: newlyRecorded, logger: logger)
+            }
         } catch var failure {
             if failure.context == nil { failure.context = deadLetterContext }
             throw failure
