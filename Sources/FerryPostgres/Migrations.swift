@@ -108,6 +108,7 @@ public enum Migrations {
             """,
         ]),
         Migration(version: 2, name: "netsuite concurrency lease", statements: LeaseSchema.statements),
+        Migration(version: 3, name: "lease limit remembers the refused level", statements: LeaseSchema.probeMemoryStatements),
     ]
 
     /// Applies every migration not yet applied. Safe to run concurrently from several processes.

@@ -108,6 +108,38 @@ import Testing
         #expect(limit.limit == 8)
     }
 
+    @Test func growingBackToTheRefusedLevelTakesProbeFactorTimesLonger() {
+        var limit = AdaptiveLimit(ceiling: 8, limit: 7, increaseAfter: 3)
+        var token: Int64 = 0
+        func successes(_ n: Int) -> [Int] {
+            (0..<n).compactMap { _ in
+                token += 1
+                return limit.record(.success, token: token, highestIssuedToken: token)?.to
+            }
+        }
+        token += 1
+        #expect(limit.record(.overloaded, token: token, highestIssuedToken: token)?.to == 5)
+        #expect(limit.overloadedAt == 7)
+        #expect(successes(3) == [6], "below the refused level: the usual pace")
+        #expect(successes(3 * AdaptiveLimit.probeFactor - 1) == [], "back to the refused level: slowly")
+        #expect(successes(1) == [7])
+        #expect(limit.overloadedAt == 0, "reached without a refusal: forgotten")
+        #expect(successes(3) == [8], "above it: the usual pace again")
+    }
+
+    /// The saw-tooth the probe memory avoids: against a pool with room for 6, the limit spends most requests at 6.
+    @Test func againstAFixedPoolTheLimitStaysOneBelowTheRefusedLevel() {
+        var limit = AdaptiveLimit(ceiling: 8, increaseAfter: 25)
+        var atSix = 0
+        let requests = 5_000
+        for token in 1...Int64(requests) {
+            let feedback: LeaseFeedback = limit.limit > 6 ? .overloaded : .success
+            _ = limit.record(feedback, token: token, highestIssuedToken: token)
+            if limit.limit == 6 { atSix += 1 }
+        }
+        #expect(Double(atSix) / Double(requests) > 0.8, "\(atSix) of \(requests) requests at the pool's size")
+    }
+
     @Test func aRejectionResetsTheSuccessStreakAndNeutralChangesNothing() {
         var limit = AdaptiveLimit(ceiling: 8, limit: 4, increaseAfter: 3)
         _ = limit.record(.success, token: 1, highestIssuedToken: 1)

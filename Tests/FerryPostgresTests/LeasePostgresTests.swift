@@ -322,7 +322,13 @@ import Testing
                 for grant in six.dropFirst() { try await b.release(grant, feedback: .success) }
                 // Five successes since the decrease (increaseAfter 4): one more slot.
                 #expect(try await b.status().effectiveLimit == 5)
-                for _ in 0..<12 {
+                // Back to 6, the level last refused, takes 8 × 4 successes; then 7 and 8 at the usual pace.
+                for _ in 0..<30 {  // one success at 5 came from the releases above
+                    let grant = try await a.acquire(priority: .live)
+                    try await a.release(grant, feedback: .success)
+                }
+                #expect(try await a.status().effectiveLimit == 5, "slow probe towards the refused level")
+                for _ in 0..<10 {
                     let grant = try await a.acquire(priority: .live)
                     try await a.release(grant, feedback: .success)
                 }

@@ -27,7 +27,11 @@ public struct LeaseLimitChange: Sendable, Hashable {
 /// - A rejection (`429`) multiplies the limit by `decreaseFactor` (rounded down, never below 1) — but only once
 ///   per congestion event: requests admitted before the last decrease (fencing token at or below
 ///   ``decreaseFence``) were sent under the old limit, and their 429s say nothing new.
-/// - `increaseAfter` successes in a row add one slot, up to ``ceiling`` (the configured slots).
+/// - `increaseAfter` successes in a row add one slot, up to ``ceiling`` (the configured slots) — but growing back to
+///   the level that was last refused (``overloadedAt``) takes ``probeFactor`` times as many: below it the pool is known
+///   to have room, at it the pool was full. Without that memory the limit saw-tooths between the refused level and
+///   three quarters of it; with it, it stays one below the refused level most of the time. Reaching that level
+///   without a refusal forgets it.
 public struct AdaptiveLimit: Sendable, Hashable {
     /// The configured slot count: the limit never grows past it.
     public private(set) var ceiling: Int
@@ -42,6 +46,10 @@ public struct AdaptiveLimit: Sendable, Hashable {
     public private(set) var successStreak = 0
     /// The highest fencing token issued when the limit last shrank.
     public private(set) var decreaseFence: Int64 = 0
+    /// The limit at which NetSuite last refused a request; 0 when none is remembered.
+    public private(set) var overloadedAt = 0
+    /// How many times `increaseAfter` successes it takes to grow back to ``overloadedAt``.
+    public static let probeFactor = 8
 
     /// The smallest limit: one request at a time always goes.
     public static let floor = 1
@@ -62,16 +70,19 @@ public struct AdaptiveLimit: Sendable, Hashable {
         case .neutral:
             return nil
         case .success:
-            successStreak = min(successStreak + 1, increaseAfter)
-            guard successStreak >= increaseAfter, limit < ceiling else { return nil }
+            let needed = limit + 1 >= overloadedAt && overloadedAt > 0 ? increaseAfter * Self.probeFactor : increaseAfter
+            successStreak = min(successStreak + 1, needed)
+            guard successStreak >= needed, limit < ceiling else { return nil }
             successStreak = 0
             limit += 1
+            if limit >= overloadedAt { overloadedAt = 0 }
             return LeaseLimitChange(from: limit - 1, to: limit, cause: .success)
         case .overloaded:
             successStreak = 0
             guard token > decreaseFence else { return nil }
             decreaseFence = max(decreaseFence, highestIssuedToken)
             let old = limit
+            overloadedAt = old
             limit = max(Self.floor, Int((Double(limit) * decreaseFactor).rounded(.down)))
             if limit == old && limit > Self.floor { limit -= 1 }
             return limit == old ? nil : LeaseLimitChange(from: old, to: limit, cause: .overloaded)
