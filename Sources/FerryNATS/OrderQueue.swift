@@ -1,5 +1,6 @@
 /// Ferry's JetStream layout: the orders stream the gateways publish to, the durable pull consumer the workers
-/// share, and the dead-letter stream the workers write to. Every process calls ``ensure(on:)`` at start-up;
+/// share, the dead-letter stream the workers write to, and the replay stream that resubmitted dead letters go to
+/// (with a consumer of its own, so a burst of resubmissions never queues ahead of live orders). Every process calls ``ensure(on:)`` at start-up;
 /// it is idempotent, so any number of gateways and workers can start in any order.
 public struct OrderQueueConfiguration: Sendable, Hashable {
     public var ordersStream: String
@@ -9,6 +10,10 @@ public struct OrderQueueConfiguration: Sendable, Hashable {
     /// Dead letters are published to `<prefix>.<shop id>`.
     public var deadLetterSubjectPrefix: String
     public var consumer: String
+    /// Resubmitted dead letters are published to `<prefix>.<shop id>` on this stream.
+    public var replayStream: String
+    public var replaySubjectPrefix: String
+    public var replayConsumer: String
     /// Window in which JetStream drops a repeated `Nats-Msg-Id`. Later duplicates are caught by the
     /// processed-events table and NetSuite external ids.
     public var duplicateWindow: Duration
@@ -30,6 +35,10 @@ public struct OrderQueueConfiguration: Sendable, Hashable {
         self.deadLetterStream = deadLetterStream
         self.deadLetterSubjectPrefix = deadLetterSubjectPrefix
         self.consumer = consumer
+        self.replayStream = "\(ordersStream)_REPLAY"
+        // A token of its own: JetStream refuses streams whose subjects overlap.
+        self.replaySubjectPrefix = "\(ordersSubjectPrefix)-replay"
+        self.replayConsumer = "\(consumer)-replay"
         self.duplicateWindow = duplicateWindow
         self.ackWait = ackWait
         self.maxAckPending = maxAckPending
@@ -48,6 +57,7 @@ public struct OrderQueueConfiguration: Sendable, Hashable {
 
     public func ordersSubject(shopID: Int) -> String { "\(ordersSubjectPrefix).\(shopID)" }
     public func deadLetterSubject(shopID: Int) -> String { "\(deadLetterSubjectPrefix).\(shopID)" }
+    public func replaySubject(shopID: Int) -> String { "\(replaySubjectPrefix).\(shopID)" }
 
     public var ordersStreamConfiguration: StreamConfiguration {
         StreamConfiguration(
@@ -68,11 +78,27 @@ public struct OrderQueueConfiguration: Sendable, Hashable {
             ackPolicy: .explicit, deliverPolicy: .all, ackWait: ackWait, maxDeliver: -1, maxAckPending: maxAckPending)
     }
 
-    /// Creates or updates both streams and the consumer.
+    public var replayStreamConfiguration: StreamConfiguration {
+        StreamConfiguration(
+            name: replayStream, subjects: ["\(replaySubjectPrefix).>"],
+            description: "Dead letters resubmitted by an operator", storage: .file, retention: .limits,
+            duplicateWindow: duplicateWindow, maxAge: ordersMaxAge, replicas: replicas)
+    }
+
+    public var replayConsumerConfiguration: ConsumerConfiguration {
+        ConsumerConfiguration(
+            durableName: replayConsumer, filterSubject: "\(replaySubjectPrefix).>",
+            description: "Ferry workers, resubmitted orders", ackPolicy: .explicit, deliverPolicy: .all,
+            ackWait: ackWait, maxDeliver: -1, maxAckPending: maxAckPending)
+    }
+
+    /// Creates or updates the streams and consumers.
     public func ensure(on jetStream: JetStream) async throws {
         try await jetStream.addOrUpdateStream(ordersStreamConfiguration)
         try await jetStream.addOrUpdateStream(deadLetterStreamConfiguration)
+        try await jetStream.addOrUpdateStream(replayStreamConfiguration)
         _ = try await jetStream.addOrUpdateConsumer(stream: ordersStream, consumerConfiguration)
+        _ = try await jetStream.addOrUpdateConsumer(stream: replayStream, replayConsumerConfiguration)
     }
 }
 

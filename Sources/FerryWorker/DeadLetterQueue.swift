@@ -118,7 +118,7 @@ public struct DeadLetterQueue: Sendable {
         return try await list().last { $0.entry.idempotencyKey == id }
     }
 
-    /// Puts the original order back on the orders stream with a fresh set of attempts, then removes the
+    /// Puts the original order on the replay stream with a fresh set of attempts, then removes the
     /// dead letter. The NetSuite external ids keep a resubmission from creating anything twice.
     public func resubmit(_ letter: StoredDeadLetter, sync: OrderSyncStore, logger: Logger) async throws {
         if let key = letter.entry.idempotencyKey {
@@ -130,10 +130,11 @@ public struct DeadLetterQueue: Sendable {
         }
         headers[FerryHeader.resubmittedFrom] = String(letter.sequence)
         headers[FerryHeader.receivedAt] = String(Int64((Date().timeIntervalSince1970 * 1000).rounded()))
-        let subject = letter.entry.shopID.map { queue.ordersSubject(shopID: $0) } ?? letter.entry.original.subject
+        // The replay stream has its own consumer: resubmissions never queue ahead of live orders.
+        let shopID = letter.entry.shopID ?? 0
         _ = try await jetStream.publish(
-            subject: subject, payload: letter.entry.original.payloadBytes, headers: headers,
-            msgID: "\(letter.entry.idempotencyKey ?? "unknown")-resubmit-\(letter.sequence)", expectStream: queue.ordersStream)
+            subject: queue.replaySubject(shopID: shopID), payload: letter.entry.original.payloadBytes, headers: headers,
+            msgID: "\(letter.entry.idempotencyKey ?? "unknown")-resubmit-\(letter.sequence)", expectStream: queue.replayStream)
         try await jetStream.deleteMessage(stream: queue.deadLetterStream, sequence: letter.sequence)
         logger.info("dead letter resubmitted", metadata: [
             "idempotency_key": "\(letter.entry.idempotencyKey ?? "unknown")", "dlq.sequence": "\(letter.sequence)",

@@ -9,8 +9,8 @@ import ServiceLifecycle
 
 /// Pulls orders from the shared durable consumer and runs each through the ``OrderPipeline``.
 ///
-/// - Fetches only as many messages as it has free in-flight slots, so nothing waits in this process
-///   while another could work on it.
+/// - Fetches only as many messages as it has free in-flight places and the shared NetSuite lease has headroom for
+///   (``FetchBudget``), so nothing waits in this process for a slot while another process could work on it.
 /// - Marks each message in progress while it is worked on; retries are scheduled with `NakWithDelay`,
 ///   never with consumer BackOff (whose first delay would replace the ack deadline).
 /// - Order-specific failures spend an attempt (counted in PostgreSQL, not from redeliveries) and follow the
@@ -23,19 +23,25 @@ public final class OrderWorkerService: Service {
     let pipeline: OrderPipeline
     let deadLetters: DeadLetterQueue
     let probe: @Sendable () async throws -> Void
+    let leaseHeadroom: (@Sendable (LeasePriority) async -> Int?)?
     let logger: Logger
     let state: WorkerState
 
-    /// - Parameter probe: a cheap NetSuite call that succeeds when NetSuite answers normally.
+    /// - Parameters:
+    ///   - probe: a cheap NetSuite call that succeeds when NetSuite answers normally.
+    ///   - leaseHeadroom: how many NetSuite requests of a priority the shared lease could start now (`nil` when it
+    ///     cannot tell); each lane fetches no more than that. Without it only the local in-flight limit applies.
     public init(
         configuration: WorkerConfiguration, jetStream: JetStream, pipeline: OrderPipeline,
-        probe: @escaping @Sendable () async throws -> Void, logger: Logger
+        probe: @escaping @Sendable () async throws -> Void,
+        leaseHeadroom: (@Sendable (LeasePriority) async -> Int?)? = nil, logger: Logger
     ) {
         self.configuration = configuration
         self.jetStream = jetStream
         self.pipeline = pipeline
         self.deadLetters = DeadLetterQueue(jetStream: jetStream, queue: configuration.queue)
         self.probe = probe
+        self.leaseHeadroom = leaseHeadroom
         var logger = logger
         logger[metadataKey: "worker"] = "\(configuration.workerID)"
         self.logger = logger
@@ -50,8 +56,28 @@ public final class OrderWorkerService: Service {
     public func run() async throws {
         let queue = configuration.queue
         try await queue.ensure(on: jetStream)
-        let subscription = try await jetStream.pullSubscribe(stream: queue.ordersStream, consumer: queue.consumer)
-        logger.info("worker started", metadata: ["worker.max_in_flight": "\(configuration.maxInFlight)"])
+        let live = try await jetStream.pullSubscribe(stream: queue.ordersStream, consumer: queue.consumer)
+        let replay = try await jetStream.pullSubscribe(stream: queue.replayStream, consumer: queue.replayConsumer)
+        logger.info(
+            "worker started",
+            metadata: [
+                "worker.max_in_flight": "\(configuration.maxInFlight)",
+                "worker.replay_max_in_flight": "\(configuration.replayMaxInFlight)",
+            ])
+        // Two lanes: live orders, and dead letters an operator resubmitted. Each has its own consumer and in-flight
+        // limit, and the replay lane takes NetSuite slots at replay priority, so replays never delay live orders.
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.fetchLoop(live, lane: .live, maxInFlight: self.configuration.maxInFlight) }
+            group.addTask { await self.fetchLoop(replay, lane: .replay, maxInFlight: self.configuration.replayMaxInFlight) }
+        }
+        logger.info("worker stopped")
+    }
+
+    /// Fetches from one consumer while the lease has headroom and local places are free, until graceful shutdown;
+    /// then finishes what it holds.
+    private func fetchLoop(_ subscription: PullSubscription, lane: LeasePriority, maxInFlight: Int) async {
+        var logger = self.logger
+        logger[metadataKey: "worker.lane"] = "\(lane.rawValue)"
         await withDiscardingTaskGroup { group in
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 if await !state.fetchAllowed {
@@ -59,9 +85,17 @@ public final class OrderWorkerService: Service {
                     try? await Task.sleep(for: .milliseconds(100))
                     continue
                 }
-                let capacity = await state.freeSlots(of: configuration.maxInFlight)
-                if capacity == 0 {
+                let free = await state.freeSlots(of: maxInFlight, lane: lane)
+                if free == 0 {
                     await state.waitForFreeSlot()
+                    continue
+                }
+                let inFlight = await state.inFlight(lane: lane)
+                let headroom = await leaseHeadroom?(lane)
+                let capacity = FetchBudget.messages(freeLocal: free, inFlight: inFlight, leaseHeadroom: headroom)
+                if capacity == 0 {
+                    // Every lease slot is taken or promised: fetch again when one of ours finishes or soon after.
+                    await state.waitForFreeSlot(atMost: configuration.leaseCheckInterval)
                     continue
                 }
                 let messages: [JetStreamMessage]
@@ -73,18 +107,19 @@ public final class OrderWorkerService: Service {
                     continue
                 }
                 for message in messages {
-                    await state.started()
+                    await state.started(lane: lane)
                     group.addTask {
-                        await self.handle(message)
-                        await self.state.finished()
+                        await self.handle(message, lane: lane)
+                        await self.state.finished(lane: lane)
                     }
                 }
             }
-            let remaining = await state.inFlight
-            logger.info("worker stopping: finishing in-flight orders", metadata: ["worker.in_flight": "\(remaining)"])
+            let remaining = await state.inFlight(lane: lane)
+            if remaining > 0 {
+                logger.info("worker stopping: finishing in-flight orders", metadata: ["worker.in_flight": "\(remaining)"])
+            }
         }
         await subscription.unsubscribe()
-        logger.info("worker stopped")
     }
 
     private func probeIfDue() async {
@@ -104,7 +139,7 @@ public final class OrderWorkerService: Service {
 
     // MARK: - One message
 
-    func handle(_ message: JetStreamMessage) async {
+    func handle(_ message: JetStreamMessage, lane: LeasePriority) async {
         let heartbeat = Task { [interval = configuration.inProgressInterval] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
@@ -138,8 +173,7 @@ public final class OrderWorkerService: Service {
         do {
             // Orders an operator resubmitted from the dead-letter stream take NetSuite slots at replay priority, so a
             // burst of replays can never take the share reserved for live orders.
-            let priority: LeasePriority = message.headers[FerryHeader.resubmittedFrom] == nil ? .live : .replay
-            let outcome = try await LeasePriority.$current.withValue(priority) {
+            let outcome = try await LeasePriority.$current.withValue(lane) {
                 try await pipeline.process(order, receivedAt: receivedAt, logger: logger)
             }
             if await state.recordSuccess() == .resumeFetching {
@@ -261,27 +295,53 @@ extension Duration {
 /// The worker's shared state: in-flight count and the outage detector.
 actor WorkerState {
     private var detector: OutageDetector
-    private(set) var inFlight = 0
+    private var inFlightByLane: [LeasePriority: Int] = [:]
+    var inFlight: Int { inFlightByLane.values.reduce(0, +) }
     private var slotWaiters: [CheckedContinuation<Void, Never>] = []
+    private var timedWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
 
     init(detector: OutageDetector) { self.detector = detector }
 
     var fetchAllowed: Bool { detector.isFetchingAllowed }
 
-    func freeSlots(of maximum: Int) -> Int { max(0, maximum - inFlight) }
+    func inFlight(lane: LeasePriority) -> Int { inFlightByLane[lane, default: 0] }
 
-    func started() { inFlight += 1; Gauge(label: "ferry_worker_in_flight").record(inFlight) }
+    func freeSlots(of maximum: Int, lane: LeasePriority) -> Int { max(0, maximum - inFlight(lane: lane)) }
 
-    func finished() {
-        inFlight -= 1
+    func started(lane: LeasePriority) {
+        inFlightByLane[lane, default: 0] += 1
+        Gauge(label: "ferry_worker_in_flight").record(inFlight)
+    }
+
+    func finished(lane: LeasePriority) {
+        inFlightByLane[lane, default: 0] -= 1
         Gauge(label: "ferry_worker_in_flight").record(inFlight)
         let waiters = slotWaiters
         slotWaiters = []
         for waiter in waiters { waiter.resume() }
+        let timed = timedWaiters
+        timedWaiters = [:]
+        for waiter in timed.values { waiter.resume() }
     }
 
     func waitForFreeSlot() async {
         await withCheckedContinuation { slotWaiters.append($0) }
+    }
+
+    /// Waits until a message finishes or `timeout` passes, whichever comes first.
+    func waitForFreeSlot(atMost timeout: Duration) async {
+        let id = UUID()
+        await withCheckedContinuation { continuation in
+            timedWaiters[id] = continuation
+            Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                await self?.resumeTimedWaiter(id)
+            }
+        }
+    }
+
+    private func resumeTimedWaiter(_ id: UUID) {
+        timedWaiters.removeValue(forKey: id)?.resume()
     }
 
     func recordSuccess() -> OutageDetector.Action? { detector.recordSuccess(at: .now) }

@@ -8,6 +8,8 @@ public struct WorkerConfiguration: Sendable {
     public var workerID: String
     /// Orders worked on at once by this process. The worker fetches only as many messages as it can start.
     public var maxInFlight: Int
+    /// Resubmitted dead letters worked on at once by this process (their own lane and consumer).
+    public var replayMaxInFlight: Int
     /// How long one fetch waits for messages before the loop checks for shutdown and outages again.
     public var fetchWait: Duration
     public var retryPolicy: RetryPolicy
@@ -21,16 +23,20 @@ public struct WorkerConfiguration: Sendable {
     public var outageThreshold: Int
     public var outageProbeInterval: Duration
     public var outageMaxProbeInterval: Duration
+    /// How often a worker whose fetch budget is zero (every lease slot taken or promised) looks at the lease again.
+    public var leaseCheckInterval: Duration
 
     public init(
         queue: OrderQueueConfiguration = OrderQueueConfiguration(), workerID: String, maxInFlight: Int = 8,
         fetchWait: Duration = .seconds(1), retryPolicy: RetryPolicy = RetryPolicy(), inProgressInterval: Duration? = nil,
         writeBackRetryDelay: Duration = .seconds(10), concurrencyRetryDelay: Duration = .milliseconds(500),
-        outageThreshold: Int = 3, outageProbeInterval: Duration = .seconds(1), outageMaxProbeInterval: Duration = .seconds(30)
+        outageThreshold: Int = 3, outageProbeInterval: Duration = .seconds(1), outageMaxProbeInterval: Duration = .seconds(30),
+        leaseCheckInterval: Duration = .milliseconds(100), replayMaxInFlight: Int = 2
     ) {
         self.queue = queue
         self.workerID = workerID
         self.maxInFlight = max(1, maxInFlight)
+        self.replayMaxInFlight = max(1, replayMaxInFlight)
         self.fetchWait = fetchWait
         self.retryPolicy = retryPolicy
         self.inProgressInterval = inProgressInterval ?? queue.ackWait / 4
@@ -39,5 +45,6 @@ public struct WorkerConfiguration: Sendable {
         self.outageThreshold = outageThreshold
         self.outageProbeInterval = outageProbeInterval
         self.outageMaxProbeInterval = outageMaxProbeInterval
+        self.leaseCheckInterval = max(leaseCheckInterval, .milliseconds(10))
     }
 }

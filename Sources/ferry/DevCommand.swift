@@ -163,7 +163,7 @@ final class ChildProcesses: @unchecked Sendable {
         process.arguments = arguments
         process.environment = environment.merging(extraEnvironment) { _, new in new }
         let logPath = "\(logDirectory)/\(name).log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         process.standardOutput = log
         process.standardError = log

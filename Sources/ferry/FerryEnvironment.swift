@@ -131,7 +131,9 @@ struct FerryEnvironment {
             writeBackRetryDelay: try duration("FERRY_WRITEBACK_RETRY", default: .seconds(10)),
             outageThreshold: try int("FERRY_OUTAGE_THRESHOLD", default: 3),
             outageProbeInterval: try duration("FERRY_OUTAGE_PROBE", default: .seconds(1)),
-            outageMaxProbeInterval: try duration("FERRY_OUTAGE_PROBE_MAX", default: .seconds(30)))
+            outageMaxProbeInterval: try duration("FERRY_OUTAGE_PROBE_MAX", default: .seconds(30)),
+            leaseCheckInterval: try duration("FERRY_LEASE_CHECK_INTERVAL", default: .milliseconds(100)),
+            replayMaxInFlight: try int("FERRY_WORKER_REPLAY_IN_FLIGHT", default: 2))
     }
 
     /// PrestaShop state written back when an order is in NetSuite; `none` turns write-back off.

@@ -27,7 +27,7 @@ struct WorkerCommand: AsyncParsableCommand {
         let database = PostgresClient(configuration: try env.database().clientConfiguration, backgroundLogger: logger)
 
         // Every NetSuite request, from every worker process, holds one slot of the account's lease in PostgreSQL.
-        let slots = try env.int("FERRY_LEASE_SLOTS", default: 8)
+        let slots = try await leaseSlots(env, netSuite: netSuiteConfiguration, logger: logger)
         let policy = LeasePolicy(
             slots: slots, shares: LeaseShares(reservations: [.live: try env.int("FERRY_LEASE_LIVE_RESERVED", default: max(1, slots / 2))]),
             ttl: try env.duration("FERRY_LEASE_TTL", default: .seconds(30)))
@@ -49,9 +49,13 @@ struct WorkerCommand: AsyncParsableCommand {
             probe: {
                 _ = try await netSuite.suiteQL(
                     "SELECT id FROM transaction WHERE externalid = 'ferry-probe'", limit: 1, logger: logger)
-            }, logger: logger)
+            },
+            leaseHeadroom: { priority in try? await lease.headroom(for: priority) },
+            logger: logger)
 
-        var services: [any Service] = [database, LeaseListenerService(lease: lease, limit: slots), worker]
+        var services: [any Service] = [
+            database, LeaseListenerService(lease: lease, limit: slots), LeaseMetricsService(lease: lease, logger: logger), worker,
+        ]
         services.append(QueueMetricsService(
             jetStream: jetStream, queue: queue,
             interval: try env.duration("FERRY_QUEUE_METRICS_INTERVAL", default: QueueMetricsService.defaultInterval),
@@ -68,11 +72,57 @@ struct WorkerCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup) },
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        let outcome: Result<Void, any Error>
+        do {
+            try await group.run()
+            outcome = .success(())
+        } catch {
+            logger.critical("worker failed", metadata: ["error.message": "\(error)"])
+            outcome = .failure(error)
+        }
+        // The clients are shut down on every path, so a failed start exits with its error instead of a crash.
         await connection.close()
         try? await netSuite.shutdown()
         try? await prestaShop.shutdown()
+        try outcome.get()
     }
+}
+
+/// The lease's slot count: `FERRY_LEASE_SLOTS` (default 8), or with `FERRY_LEASE_SLOTS=auto` what NetSuite's
+/// `governanceLimits` says this integration may use minus `FERRY_LEASE_RESERVE` (default 2) left to other
+/// integrations. The governance call needs an administrator role; when it fails or says nothing, 8 is used.
+/// It is made once at startup outside the lease (one request).
+func leaseSlots(_ env: FerryEnvironment, netSuite configuration: NetSuiteConfiguration, logger: Logger) async throws -> Int {
+    let fallback = 8
+    guard env.string("FERRY_LEASE_SLOTS") == "auto" else { return try env.int("FERRY_LEASE_SLOTS", default: fallback) }
+    let reserve = try env.int("FERRY_LEASE_RESERVE", default: 2)
+    let client = try NetSuiteClient(configuration: configuration)
+    let answer: Result<NetSuiteGovernanceLimits, any Error>
+    do {
+        answer = .success(try await client.governanceLimits(logger: logger))
+    } catch {
+        answer = .failure(error)
+    }
+    try? await client.shutdown()
+    do {
+        let limits = try answer.get()
+        if let slots = LeasePolicy.slots(available: limits.availableConcurrency, reserve: reserve) {
+            logger.notice(
+                "NetSuite lease sized from governance limits",
+                metadata: [
+                    "lease.slots": "\(slots)", "lease.reserve": "\(reserve)",
+                    "netsuite.available_concurrency": "\(limits.availableConcurrency ?? 0)",
+                    "netsuite.limit_type": "\(limits.integrationLimitType ?? "unknown")",
+                ])
+            return slots
+        }
+        logger.warning("NetSuite governance limits name no concurrency limit: using the default slots", metadata: ["lease.slots": "\(fallback)"])
+    } catch {
+        logger.warning(
+            "NetSuite governance limits unavailable: using the default slots",
+            metadata: ["lease.slots": "\(fallback)", "error.type": "\((error as? NetSuiteError)?.shortDescription ?? "\(type(of: error))")"])
+    }
+    return fallback
 }
 
 struct MigrateCommand: AsyncParsableCommand {

@@ -64,11 +64,13 @@ import Testing
         } catch {
             try? await jetStream.deleteStream(queue.ordersStream)
             try? await jetStream.deleteStream(queue.deadLetterStream)
+            try? await jetStream.deleteStream(queue.replayStream)
             await connection.close()
             throw error
         }
         try? await jetStream.deleteStream(queue.ordersStream)
         try? await jetStream.deleteStream(queue.deadLetterStream)
+        try? await jetStream.deleteStream(queue.replayStream)
         await connection.close()
     }
 

@@ -103,6 +103,7 @@ struct QueueMetricsServiceTests {
             // The consumer and the dead-letter stream disappear: both reads fail, the gauges keep their values.
             try await jetStream.deleteConsumer(stream: queue.ordersStream, consumer: queue.consumer)
             try await jetStream.deleteStream(queue.deadLetterStream)
+            try await jetStream.deleteStream(queue.replayStream)
             let snapshot = await service.collect()
             #expect(snapshot.pending == nil)
             #expect(snapshot.deadLetters == nil)

@@ -147,6 +147,7 @@ final class PipelineHarness: Sendable {
             await bounded("delete streams", .seconds(15)) {
                 try? await harness.jetStream.deleteStream(harness.queue.ordersStream)
                 try? await harness.jetStream.deleteStream(harness.queue.deadLetterStream)
+                try? await harness.jetStream.deleteStream(harness.queue.replayStream)
             }
         }
         if let connection { await bounded("close NATS", .seconds(10)) { await connection.close() } }
@@ -178,6 +179,11 @@ final class PipelineHarness: Sendable {
     }
 
     /// Stops every child still running: SIGTERM, then SIGKILL after a short grace.
+    /// Every `ferry` process started so far whose name starts with `prefix` (`worker` for all workers).
+    func processes(named prefix: String) -> [FerryProcess] {
+        children.withLock { $0.filter { $0.name.hasPrefix(prefix) } }
+    }
+
     func stopAll() async {
         let all = children.withLock { $0 }
         await withTaskGroup(of: Void.self) { group in
