@@ -106,14 +106,12 @@ def main(argv=None):
     try:
         report = run.execute()
     except KeyboardInterrupt:
-        run.stop.set()
         run.log("interrupted: stopping the fleet")
-        run.fleet.stop()
+        run.abort()
         return 2
     except Exception as e:  # noqa: BLE001 — stop everything, then say what failed
-        run.stop.set()
         run.log(f"run failed: {e}")
-        run.fleet.stop()
+        run.abort()
         raise
     summarize(report, out)
     return 0 if report["verdict"]["passed"] else 1

@@ -10,7 +10,7 @@ PALETTE = {
 PHASE_FILLS = ["#f1f5f9", "#e0f2fe", "#fef3c7", "#fce7f3", "#ecfccb", "#ede9fe"]
 
 W, H = 920, 260
-ML, MR, MT, MB = 64, 16, 30, 42
+ML, MR, MT, MB = 64, 16, 46, 42
 
 
 def nice_ticks(lo, hi, count=5):
@@ -18,7 +18,7 @@ def nice_ticks(lo, hi, count=5):
         hi = lo + 1
     raw = (hi - lo) / count
     mag = 10 ** math.floor(math.log10(raw))
-    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    step = next(m * mag for m in (1, 2, 5, 10) if m * mag >= raw)
     start = math.floor(lo / step) * step
     ticks, v = [], start
     while True:
@@ -80,11 +80,12 @@ def chart(title, unit, series, length, phases, markers, maintenance, hlines=(), 
     out.append(f'<line x1="{ML}" x2="{ML}" y1="{MT}" y2="{MT + ph}" class="axis"/>')
     out.append(f'<text x="{ML + pw / 2}" y="{H - 6}" class="label" text-anchor="middle">wall time since the first arrival (s)</text>')
     out.append(f'<text transform="translate(14 {MT + ph / 2}) rotate(-90)" class="label" text-anchor="middle">{esc(unit)}</text>')
-    for t, label, color in markers:
+    for k, (t, label, color) in enumerate(sorted(markers)):
         if 0 <= t <= length - 1:
             out.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{MT}" y2="{MT + ph}" stroke="{color}" '
                        f'stroke-dasharray="3 3" stroke-width="1.2"/>')
-            out.append(f'<text x="{x(t) + 3:.1f}" y="{MT + ph - 4}" class="marker" fill="{color}">{esc(label)}</text>')
+            out.append(f'<text x="{x(t) + 3:.1f}" y="{MT + ph - 4 - 12 * (k % 3)}" class="marker" fill="{color}">'
+                       f'{esc(label)}</text>')
     for h in hlines:
         if h.get("value") is None:
             continue
@@ -112,16 +113,16 @@ def chart(title, unit, series, length, phases, markers, maintenance, hlines=(), 
         (h["name"], h["color"], "8 4") for h in hlines if h.get("value") is not None]
     if maintenance:
         items.append(("NetSuite maintenance", "#dc2626", "hatch"))
-    lx = W - MR - 8
-    for name, color, dash in reversed(items):
-        width = 30 + 6.6 * len(name)
-        lx -= width
+    lx = ML
+    for name, color, dash in items:
         if dash == "hatch":
-            out.append(f'<rect x="{lx:.1f}" y="10" width="18" height="10" fill="url(#hatch)"/>')
+            out.append(f'<rect x="{lx:.1f}" y="{MT - 17}" width="18" height="10" fill="url(#hatch)"/>')
         else:
             d = f' stroke-dasharray="{dash}"' if dash else ""
-            out.append(f'<line x1="{lx:.1f}" x2="{lx + 18:.1f}" y1="15" y2="15" stroke="{color}" stroke-width="2.5"{d}/>')
-        out.append(f'<text x="{lx + 22:.1f}" y="19" class="legend">{esc(name)}</text>')
+            out.append(f'<line x1="{lx:.1f}" x2="{lx + 18:.1f}" y1="{MT - 12}" y2="{MT - 12}" stroke="{color}" '
+                       f'stroke-width="2.5"{d}/>')
+        out.append(f'<text x="{lx + 22:.1f}" y="{MT - 8}" class="legend">{esc(name)}</text>')
+        lx += 34 + 6.3 * len(name)
     out.append("</svg>")
     if note:
         out.append(f'<p class="note">{note}</p>')
@@ -139,6 +140,18 @@ def smooth(values, window=5):
 def tile(label, value, good=None, sub=""):
     cls = "tile" + ("" if good is None else (" good" if good else " bad"))
     return f'<div class="{cls}"><div class="v">{esc(value)}</div><div class="l">{esc(label)}</div><div class="s">{esc(sub)}</div></div>'
+
+
+def diagnostics_html(report):
+    d = report.get("backlog_diagnostics") or {}
+    if not d.get("measured_seconds_per_netsuite_call"):
+        return ""
+    return (f"<p>While a backlog existed: {fmt(d['mean_lease_slots_held'])} lease slots held and "
+            f"{fmt(d['mean_netsuite_requests_in_flight'])} NetSuite requests in flight on average, "
+            f"{fmt(d['mean_replicas'])} workers. One NetSuite call took {fmt(d['measured_seconds_per_netsuite_call'] * 1000)} ms "
+            f"from the sandbox's admission to its answer (Little's law: requests in flight ÷ calls per second) against a "
+            f"configured mean latency of {fmt(report['netsuite']['mean_latency_ms'])} ms; at that call time the bound would be "
+            f"{fmt(d['bound_at_measured_call_time'])} orders/s.</p>")
 
 
 def write_html(report, path):
@@ -227,6 +240,7 @@ h1 {{ font-size: 22px; margin-bottom: 2px; }} .sub {{ color: #6b7280; margin-top
 svg.chart {{ width: 100%; height: auto; margin-top: 14px; }}
 .title {{ font-weight: 650; font-size: 14px; }} .tick {{ font-size: 11px; fill: #4b5563; }}
 .label {{ font-size: 11px; fill: #374151; }} .legend {{ font-size: 11px; fill: #111827; }}
+.marker {{ font-weight: 600; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }}
 .phase {{ font-size: 10px; fill: #334155; font-weight: 600; paint-order: stroke; stroke: #ffffff; stroke-width: 3px; }} .marker {{ font-size: 10px; }}
 .grid {{ stroke: #e5e7eb; }} .axis {{ stroke: #9ca3af; }}
 .note {{ color: #6b7280; font-size: 12px; margin: 0 0 8px {ML}px; }}
@@ -248,6 +262,7 @@ lagThreshold {fmt(rule['lag_threshold'])}, polling {fmt(rule['polling_interval']
 time compression {sc['time_compression']}; webhooks dropped {sc['drop_webhooks']:.0%}, sent twice {sc['duplicate_webhooks']:.0%}.
 Arrivals: {report['arrivals']['dispatched']} dispatched, largest dispatch delay {fmt(report['arrivals']['max_dispatch_lag_seconds'])} s;
 gateway answers {esc(report['arrivals']['gateway_answers'])}.</p>
+{diagnostics_html(report)}
 <h2>Events</h2><table><tr><th>t (s)</th><th>event</th><th>details</th></tr>{event_rows}</table>
 <h2>Incidents</h2><ul>{incident_rows}</ul>
 <h2>Audit</h2><pre>{esc({k: x for k, x in report['audit']['counts'].items()})}</pre>

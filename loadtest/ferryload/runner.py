@@ -34,6 +34,15 @@ class Run:
         self.last_progress = 0.0
         self.maintenance_spans = []
         self.disturbed_spans = []
+        self.arrivals = None
+
+    def abort(self):
+        """Stops the arrivals and every process (Ctrl-C, SIGTERM or a failure)."""
+        self.stop.set()
+        if self.arrivals:
+            self.arrivals.stop.set()
+            self.arrivals.pool.shutdown(wait=False, cancel_futures=True)
+        self.fleet.stop()
 
     # MARK: output
 
@@ -208,6 +217,7 @@ class Run:
                 break  # the consumer exists: a worker is up
             time.sleep(0.2)
         arrivals = Arrivals(s, arrival_times(s), fleet.prestashop_url, fleet.webhook_urls, self.clock, self.log)
+        self.arrivals = arrivals
         arrivals.load_paid_states()
         setup_seconds = time.monotonic() - setup_started
         self.log(f"fleet up in {setup_seconds:.1f} s: {s.gateways} gateways, {initial} workers; "
@@ -310,6 +320,20 @@ class Run:
         excluded = stats.disturbed_seconds(length, self.disturbed_spans)
         efficiency = stats.drain_efficiency(pending, done_ps, bound, excluded)
         efficiency_all = stats.drain_efficiency(pending, done_ps, bound, None)
+        # Where the time goes while a backlog exists (Little's law): NetSuite requests in flight ÷ NetSuite calls
+        # per second = how long one call really takes, sandbox processing and CPU waits included.
+        selected = stats.backlog_seconds(pending, length, excluded)
+        in_flight = stats.mean_over(series("netsuite_in_flight"), selected)
+        calls_per_second = (efficiency["throughput"] or 0) * calls_per_order
+        measured_call = in_flight / calls_per_second if in_flight and calls_per_second else None
+        diagnostics = {
+            "mean_lease_slots_held": stats.mean_over(series("lease_in_use"), selected),
+            "mean_netsuite_requests_in_flight": in_flight,
+            "mean_replicas": stats.mean_over(series("replicas"), selected),
+            "measured_seconds_per_netsuite_call": measured_call,
+            "bound_at_measured_call_time": stats.theoretical_bound(s.lease_slots, calls_per_order, measured_call)
+            if measured_call else None,
+        }
         recoveries = [stats.recovery(end, outstanding, accepted_ps, bound, s.lease_slots)
                       for _, end in self.maintenance_spans]
         rejected = series("rejected_429")
@@ -341,6 +365,7 @@ class Run:
             "theoretical_bound": bound,
             "drain_efficiency": efficiency,
             "drain_efficiency_including_disturbed": efficiency_all,
+            "backlog_diagnostics": diagnostics,
             "disturbed_spans": self.disturbed_spans,
             "recovery": recoveries,
             "events": self.events,

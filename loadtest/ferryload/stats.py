@@ -69,27 +69,36 @@ def disturbed_seconds(length, spans):
     return flags
 
 
+def backlog_seconds(pending, length, excluded=None, min_pending=1):
+    """Seconds [i, i+1) with a backlog at both ends (pending ≥ min_pending) that are not excluded."""
+    out = []
+    for i in range(min(length, len(pending) - 1)):
+        a, b = pending[i], pending[i + 1]
+        if a is None or b is None or a < min_pending or b < min_pending:
+            continue
+        if excluded and excluded[i]:
+            continue
+        out.append(i)
+    return out
+
+
 def drain_efficiency(pending, done_per_second, bound, excluded=None, min_pending=1):
     """Throughput while a backlog exists ÷ the bound.
 
     pending[i]: messages nobody has fetched (consumer num_pending) sampled at second i (None if unknown).
     A second [i, i+1) counts when pending ≥ min_pending at both ends and it is not excluded (maintenance
     window, a server restart in progress)."""
-    seconds, done = 0, 0
-    for i in range(len(done_per_second)):
-        if i + 1 >= len(pending):
-            break
-        a, b = pending[i], pending[i + 1]
-        if a is None or b is None or a < min_pending or b < min_pending:
-            continue
-        if excluded and excluded[i]:
-            continue
-        seconds += 1
-        done += done_per_second[i]
+    selected = backlog_seconds(pending, len(done_per_second), excluded, min_pending)
+    seconds, done = len(selected), sum(done_per_second[i] for i in selected)
     if seconds == 0 or not bound:
         return {"seconds": seconds, "orders": done, "throughput": None, "efficiency": None}
     throughput = done / seconds
     return {"seconds": seconds, "orders": done, "throughput": throughput, "efficiency": throughput / bound}
+
+
+def mean_over(values, indices):
+    picked = [values[i] for i in indices if i < len(values) and values[i] is not None]
+    return sum(picked) / len(picked) if picked else None
 
 
 def recovery(window_end, outstanding, accepted_per_second, bound, drained_level):
