@@ -59,39 +59,8 @@ struct GatewayAndScaleTests {
             for n in 1...3 { try await h.startWorker("worker-\(n)") }
 
             // The shop's generator places the orders; their webhooks are posted by us, alternately to each gateway.
-            let created = try await h.sendJSON(
-                .POST, h.prestaShop.baseURL + "/_sandbox/generator", ["createOrders": count])
-            let orders = created.json["createdOrderIds"].array.compactMap(\.int)
-            try #require(orders.count == count, "generator created \(orders.count) orders")
-            let paid = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
-                var paid: [Int: Bool] = [:]
-                var next = 0
-                func post(_ index: Int) {
-                    let order = orders[index]
-                    let gateway = gateways[index % gateways.count]
-                    group.addTask {
-                        let body = try await h.shopOrderBody(orderID: order)
-                        let state = try JSONValue.parse(body)["order"]["current_state"].int ?? 0
-                        let answer = try await h.postWebhook(body, to: gateway)
-                        guard answer.status == 202 else {
-                            throw HarnessError("webhook \(order): \(answer.status) \(answer.text)")
-                        }
-                        return (order, h.isPaid(state: state))
-                    }
-                }
-                while next < min(16, orders.count) {
-                    post(next)
-                    next += 1
-                }
-                for try await (order, isPaid) in group {
-                    paid[order] = isPaid
-                    if next < orders.count {
-                        post(next)
-                        next += 1
-                    }
-                }
-                return paid
-            }
+            let paid = try await h.postGeneratedOrders(count, to: gateways)
+            let orders = Array(paid.keys)
 
             try await h.waitUntilWrittenBack(orders, timeout: .seconds(240))
             try await waitUntil("the consumer has nothing left") { try await h.unfinishedMessages() == 0 }

@@ -60,6 +60,11 @@ enum SandboxWorld {
         SKUKey(productID: $0.productID, combinationID: $0.combinationID)
     }
 
+    /// SKUs outside ``defaultSKUs``: orders of them are dead-lettered when a test imports only the default mappings.
+    static let unmappedSKUs: [SKUKey] = dataset.skus.dropFirst(40).prefix(10).map {
+        SKUKey(productID: $0.productID, combinationID: $0.combinationID)
+    }
+
     /// A customer who already exists in NetSuite (found there by e-mail).
     static let existingCustomer: SandboxDataset.Customer = dataset.customers.first {
         $0.netSuiteID != nil && !$0.addressIDs.isEmpty
