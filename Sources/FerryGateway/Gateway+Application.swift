@@ -21,11 +21,13 @@ public func buildGatewayApplication(
     configuration: GatewayConfiguration,
     publisher: some OrderPublisher,
     metrics: FerryMetrics? = nil,
+    drain: GatewayDrain? = nil,
     now: @escaping @Sendable () -> Date = { Date() },
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
     logger: Logger
 ) -> some ApplicationProtocol {
-    let router = buildGatewayRouter(configuration: configuration, publisher: publisher, metrics: metrics, now: now, logger: logger)
+    let router = buildGatewayRouter(
+        configuration: configuration, publisher: publisher, metrics: metrics, drain: drain, now: now, logger: logger)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ferry-gateway"),
@@ -38,6 +40,7 @@ public func buildGatewayRouter(
     configuration: GatewayConfiguration,
     publisher: some OrderPublisher,
     metrics: FerryMetrics? = nil,
+    drain: GatewayDrain? = nil,
     now: @escaping @Sendable () -> Date = { Date() },
     logger: Logger
 ) -> Router<BasicRequestContext> {
@@ -52,7 +55,8 @@ public func buildGatewayRouter(
     }
     router.get("/healthz") { _, _ in jsonResponse(.ok, ["status": "ok"]) }
     router.get("/readyz") { _, _ in
-        await publisher.isReady() ? jsonResponse(.ok, ["status": "ready"]) : jsonResponse(.serviceUnavailable, ["status": "queue unavailable"])
+        if drain?.isDraining == true { return jsonResponse(.serviceUnavailable, ["status": "draining"]) }
+        return await publisher.isReady() ? jsonResponse(.ok, ["status": "ready"]) : jsonResponse(.serviceUnavailable, ["status": "queue unavailable"])
     }
     router.get("/metrics") { _, _ in
         Response(
@@ -110,6 +114,7 @@ struct OrderWebhookHandler: Sendable {
 
         let key = IdempotencyKey(shopID: order.shopID, orderID: order.id)
         logger[metadataKey: "order.id"] = "\(order.id)"
+        logger[metadataKey: "customer.id"] = "\(order.customerID)"
         logger[metadataKey: "idempotency_key"] = "\(key)"
         var extra: [String: String] = [:]
         if let traceParent = request.headers[HTTPField.Name("traceparent")!] { extra[FerryHeader.traceParent] = traceParent }

@@ -35,7 +35,7 @@ struct DevCommand: AsyncParsableCommand {
         // One environment for every child, so workers and sandboxes agree on credentials.
         var childEnv = env.values
         let defaults: [String: String] = [
-            "FERRY_WEBHOOK_SECRET": "dev-webhook-secret", "FERRY_GATEWAY_PORT": "\(gatewayPort)",
+            "FERRY_WEBHOOK_SECRET": "dev-webhook-secret", "FERRY_GATEWAY_PORT": "\(gatewayPort)", "FERRY_GATEWAY_DRAIN_DELAY": "1s",
             "FERRY_NETSUITE_URL": "http://127.0.0.1:\(netSuitePort)", "FERRY_NETSUITE_ACCOUNT": "1234567_SB1",
             "FERRY_NETSUITE_AUTH": "tba", "FERRY_NETSUITE_CONSUMER_KEY": "ferry-sandbox-consumer-key",
             "FERRY_NETSUITE_CONSUMER_SECRET": "ferry-sandbox-consumer-secret", "FERRY_NETSUITE_TOKEN_ID": "ferry-sandbox-token-id",

@@ -23,11 +23,15 @@ struct GatewayCommand: AsyncParsableCommand {
             logger.warning("order stream not ready yet", metadata: ["error.type": "\(error)"])
         }
         let publisher = JetStreamOrderPublisher(connection: connection, jetStream: jetStream, queue: queue)
+        let drain = GatewayDrain()
         let app = buildGatewayApplication(
-            configuration: configuration, publisher: publisher, metrics: FerryMetrics.shared,
+            configuration: configuration, publisher: publisher, metrics: FerryMetrics.shared, drain: drain,
             onServerRunning: { port in logger.info("gateway listening", metadata: ["port": "\(port)"]) }, logger: logger)
+        // Shut down in reverse order: first not ready (while still serving), then stop accepting and finish in flight.
+        let drainService = GatewayDrainService(
+            drain: drain, delay: try env.duration("FERRY_GATEWAY_DRAIN_DELAY", default: .seconds(5)), logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: [app, drainService], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         await connection.close()
     }

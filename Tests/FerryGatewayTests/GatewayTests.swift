@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ServiceLifecycleTestKit
 import Testing
 
 /// The gateway against a real JetStream (`FERRY_NATS_URL`, started by scripts/test.sh).
@@ -44,7 +45,7 @@ import Testing
 
     /// Runs `body` with a live gateway on port 0 over an isolated stream layout.
     func withGateway(
-        maxBodyBytes: Int = 1 << 20,
+        maxBodyBytes: Int = 1 << 20, drain: GatewayDrain? = nil,
         _ body: @Sendable (any TestClientProtocol, JetStream, OrderQueueConfiguration, NATSConnection) async throws -> Void
     ) async throws {
         guard let url = ProcessInfo.processInfo.environment["FERRY_NATS_URL"] else {
@@ -58,7 +59,7 @@ import Testing
         let publisher = JetStreamOrderPublisher(connection: connection, jetStream: jetStream, queue: queue)
         let app = buildGatewayApplication(
             configuration: GatewayConfiguration(port: 0, webhookSecrets: [Self.secret, Self.oldSecret], maxBodyBytes: maxBodyBytes),
-            publisher: publisher, logger: logger)
+            publisher: publisher, drain: drain, logger: logger)
         do {
             try await app.test(.live) { client in try await body(client, jetStream, queue, connection) }
         } catch {
@@ -178,5 +179,35 @@ import Testing
             try await queue.ensure(on: jetStream)
             #expect(try await post(client, body, headers: Self.signedHeaders(body)).status == .accepted)
         }
+    }
+
+    /// SIGTERM (graceful shutdown) turns the gateway unready at once; webhooks are still accepted during the drain
+    /// delay, and the drain service returns only after it, so the HTTP server stops after load balancers moved on.
+    @Test func gracefulShutdownTurnsUnreadyButKeepsAcceptingDuringTheDrainDelay() async throws {
+        let drain = GatewayDrain()
+        try await withGateway(drain: drain) { client, jetStream, queue, _ in
+            #expect(try await client.execute(uri: "/readyz", method: .get).status == .ok)
+            let service = GatewayDrainService(drain: drain, delay: .milliseconds(300), logger: logger)
+            try await testGracefulShutdown { trigger in
+                let started = ContinuousClock.now
+                let running = Task { try await service.run() }
+                #expect(!drain.isDraining, "ready until the shutdown signal")
+                trigger.triggerGracefulShutdown()
+                try await waitFor { drain.isDraining }
+                let ready = try await client.execute(uri: "/readyz", method: .get)
+                #expect(ready.status == .serviceUnavailable)
+                #expect(String(buffer: ready.body).contains("draining"))
+                let body = Self.orderJSON(id: 91)
+                #expect(try await post(client, body, headers: Self.signedHeaders(body)).status == .accepted)
+                try await running.value
+                #expect(ContinuousClock.now - started >= .milliseconds(300), "the drain service waits out its delay")
+            }
+            #expect(try await jetStream.streamInfo(queue.ordersStream).messages == 1)
+        }
+    }
+
+    private func waitFor(_ condition: @Sendable () -> Bool) async throws {
+        for _ in 0..<500 where !condition() { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(condition())
     }
 }

@@ -126,6 +126,11 @@ final class FerryProcess: Sendable {
         await waitForExit(timeout: .seconds(10))
     }
 
+    /// Sends SIGTERM and returns at once (graceful drain; see ``waitForExit(timeout:)``).
+    func terminate() {
+        if isRunning { kill(pid, SIGTERM) }
+    }
+
     /// SIGTERM, and SIGKILL if it has not exited after `grace`.
     func stop(grace: Duration = .seconds(5)) async {
         guard isRunning else { return }

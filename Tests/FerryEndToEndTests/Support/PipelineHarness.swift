@@ -222,6 +222,7 @@ final class PipelineHarness: Sendable {
             "FERRY_ACK_WAIT": options.ackWait,
             "FERRY_WEBHOOK_SECRET": webhookSecret,
             "FERRY_GATEWAY_HOST": "127.0.0.1",
+            "FERRY_GATEWAY_DRAIN_DELAY": "200ms",
             "FERRY_GATEWAY_PORT": "0",
             "FERRY_NETSUITE_URL": netSuite.baseURL,
             "FERRY_NETSUITE_ACCOUNT": options.netSuite.accountID,
