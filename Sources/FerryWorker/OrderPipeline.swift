@@ -42,6 +42,7 @@ public struct OrderPipeline: Sendable {
         let key = IdempotencyKey(shopID: order.shopID, orderID: order.id)
         var logger = logger
         logger[metadataKey: "order.id"] = "\(order.id)"
+        logger[metadataKey: "customer.id"] = "\(order.customerID)"
         logger[metadataKey: "idempotency_key"] = "\(key)"
 
         var record: OrderSyncRecord

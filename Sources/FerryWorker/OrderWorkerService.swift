@@ -167,6 +167,7 @@ public final class OrderWorkerService: Service {
         }
         let key = IdempotencyKey(shopID: order.shopID, orderID: order.id)
         logger[metadataKey: "order.id"] = "\(order.id)"
+        logger[metadataKey: "customer.id"] = "\(order.customerID)"
         logger[metadataKey: "idempotency_key"] = "\(key)"
         let receivedAt = message.headers[FerryHeader.receivedAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
 
