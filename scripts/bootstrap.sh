@@ -19,6 +19,8 @@ declare -A wanted=(
     [promtool]="prometheus"              # alert rule tests and the live dashboard check
     [amtool]="prometheus-alertmanager"   # Alertmanager config and route tests
     [yamllint]="yamllint"                # k8s/ manifests
+    [venv]="python3-venv"                # scripts/tests/k8s_test.sh keeps its pinned PyPI tools in a venv
+    [yaml]="python3-yaml"                # loadtest/ reads the KEDA ScaledObject and scenario files
 )
 
 have() {
@@ -26,6 +28,8 @@ have() {
         libnats) pkg-config --exists libnats 2>/dev/null || [ -f /usr/include/nats/nats.h ] ;;
         postgres) ls -d /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 ;;
         libxml2) [ -e /usr/include/libxml2/libxml/parser.h ] ;;
+        venv) python3 -c 'import ensurepip, venv' >/dev/null 2>&1 ;;
+        yaml) python3 -c 'import yaml' >/dev/null 2>&1 ;;
         *) command -v "$1" >/dev/null 2>&1 ;;
     esac
 }

@@ -13,6 +13,9 @@ shellcheck scripts/*.sh scripts/tests/*.sh .ci/run
 echo "== local stack script"
 scripts/tests/stack_test.sh
 
+echo "== Kubernetes manifests and Dockerfile (offline: kustomize, kubernetes-validate, CRD schemas, consistency)"
+scripts/tests/k8s_test.sh
+
 STACK_DIR="/tmp/ferry-test-stack-$$"
 cleanup() { scripts/stack.sh stop "$STACK_DIR" || true; }
 trap cleanup EXIT INT TERM
