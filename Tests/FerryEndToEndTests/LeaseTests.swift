@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The NetSuite concurrency lease across real worker processes, against the NetSuite sandbox's limit of 10.
-@Suite("End to end: the NetSuite concurrency lease")
+@Suite("End to end: the NetSuite concurrency lease", .serialized)
 struct LeaseTests {
     /// Four worker processes with 32 orders in flight each share a lease of 8: NetSuite never sees more than 8
     /// requests at once and refuses none, and each of 2,000 orders is in NetSuite exactly once.
