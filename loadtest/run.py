@@ -133,7 +133,8 @@ def summarize(report, out):
         f"amount mismatches {a['amount_mismatches']}, dead-lettered {a['dead_lettered']}",
         f"theoretical bound {f(report['theoretical_bound'])} orders/s ({report['scenario']['lease_slots']} slots ÷ "
         f"{report['netsuite']['calls_per_order']} calls × {report['netsuite']['mean_latency_ms']} ms)",
-        f"drain efficiency {f(eff['efficiency'])} ({f(eff['throughput'])} orders/s over {eff['seconds']} backlog s)",
+        f"drain efficiency {f(eff['efficiency'])} ({f(eff['throughput'])} orders/s over {eff['seconds']} backlog s at full "
+        f"scale); at any scale {f(report['drain_efficiency_any_scale']['efficiency'])}",
     ]
     if rec:
         lines.append(f"recovery after maintenance: backlog {rec['backlog']} drained in {f(rec['drain_seconds'], 1)} s; "

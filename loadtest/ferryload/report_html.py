@@ -146,7 +146,7 @@ def diagnostics_html(report):
     d = report.get("backlog_diagnostics") or {}
     if not d.get("measured_seconds_per_netsuite_call"):
         return ""
-    return (f"<p>While a backlog existed: {fmt(d['mean_lease_slots_held'])} lease slots held and "
+    return (f"<p>While a backlog existed at full scale: {fmt(d['mean_lease_slots_held'])} lease slots held and "
             f"{fmt(d['mean_netsuite_requests_in_flight'])} NetSuite requests in flight on average, "
             f"{fmt(d['mean_replicas'])} workers. One NetSuite call took {fmt(d['measured_seconds_per_netsuite_call'] * 1000)} ms "
             f"from the sandbox's admission to its answer (Little's law: requests in flight ÷ calls per second) against a "
@@ -173,7 +173,8 @@ def write_html(report, path):
 
     tiles = [
         tile("drain efficiency (target ≥ 0.95)", fmt(eff["efficiency"]), v["drain_efficiency_target_met"],
-             f"{fmt(eff['throughput'])} orders/s over {eff['seconds']} backlog seconds ÷ bound {fmt(bound)}/s"),
+             f"{fmt(eff['throughput'])} orders/s over {eff['seconds']} backlog seconds at full scale ÷ bound {fmt(bound)}/s; "
+             f"at any scale {fmt((report.get('drain_efficiency_any_scale') or {}).get('efficiency'))}"),
         tile("recovery after maintenance (target ≤ 1.1)", fmt(rec["ratio"]) if rec else "–", v["recovery_target_met"],
              (f"drained {fmt(rec['backlog'])} orders in {fmt(rec['drain_seconds'])} s; ideal {fmt(rec['ideal_seconds'])} s; "
               f"arrival-adjusted {fmt(rec.get('arrival_adjusted_ratio'))}") if rec else "no maintenance window"),
