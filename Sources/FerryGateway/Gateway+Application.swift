@@ -8,6 +8,7 @@ import Hummingbird
 import Logging
 import Metrics
 import NIOCore
+import Tracing
 
 /// The webhook path PrestaShop posts orders to.
 public let orderWebhookPath = "/webhooks/prestashop/orders"
@@ -49,7 +50,7 @@ public func buildGatewayRouter(
     let handler = OrderWebhookHandler(configuration: configuration, verifier: verifier, publisher: publisher, now: now)
 
     router.post(RouterPath(orderWebhookPath)) { request, context in
-        let response = await handler.handle(request: request, logger: context.logger)
+        let response = await handler.handleInSpan(request: request, logger: context.logger)
         Counter(label: "ferry_gateway_requests_total", dimensions: [("status", String(response.status.code))]).increment()
         return response
     }
@@ -75,7 +76,7 @@ struct OrderWebhookHandler: Sendable {
     static let timestampHeader = HTTPField.Name("X-Ferry-Timestamp")!
     static let signatureHeader = HTTPField.Name("X-Ferry-Signature")!
 
-    func handle(request: Request, logger: Logger) async -> Response {
+    func handle(request: Request, logger: Logger, span: (any Span)? = nil) async -> Response {
         let receivedAt = now()
         var logger = logger
         logger[metadataKey: "stage"] = "gateway"
@@ -116,8 +117,10 @@ struct OrderWebhookHandler: Sendable {
         logger[metadataKey: "order.id"] = "\(order.id)"
         logger[metadataKey: "customer.id"] = "\(order.customerID)"
         logger[metadataKey: "idempotency_key"] = "\(key)"
-        var extra: [String: String] = [:]
-        if let traceParent = request.headers[HTTPField.Name("traceparent")!] { extra[FerryHeader.traceParent] = traceParent }
+        span?.attributes["order.id"] = order.id
+        span?.attributes["shop.id"] = order.shopID
+        span?.attributes["idempotency_key"] = key.description
+        let extra = Self.messageTraceHeaders(incoming: request.headers)
         do {
             let outcome = try await publisher.publish(key: key, body: bytes, receivedAt: receivedAt, headers: extra)
             Counter(label: "ferry_gateway_orders_total", dimensions: [("result", outcome.duplicate ? "duplicate" : "accepted")]).increment()

@@ -76,8 +76,8 @@ struct HTTPTransport: Sendable {
     }
 
     /// Sends `request`; returns whatever status NetSuite answered. Throws ``NetSuiteError`` for transport failures
-    /// (timeout, connection, cancellation).
-    func send(_ request: Request, authorization: String?, logger: Logger) async throws -> Response {
+    /// (timeout, connection, cancellation). ``send(_:authorization:logger:)`` wraps it in a client span.
+    func sendUntraced(_ request: Request, authorization: String?, logger: Logger) async throws -> Response {
         var httpRequest = HTTPClientRequest(url: endpoint.url(path: request.path, query: request.query))
         httpRequest.method = request.method
         httpRequest.headers.add(name: "User-Agent", value: "Ferry")

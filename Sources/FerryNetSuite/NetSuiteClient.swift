@@ -77,6 +77,8 @@ public final class NetSuiteClient: Sendable {
                 read: TimeAmount(configuration.requestTimeout)
             )
             httpConfiguration.redirectConfiguration = .disallow
+            // Each request gets a client span from HTTPTransport, with the path template instead of the full URL.
+            httpConfiguration.tracing.tracer = nil
             client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: httpConfiguration)
             ownsHTTPClient = true
         }

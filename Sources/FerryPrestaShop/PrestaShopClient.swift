@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import Synchronization
+import Tracing
 
 /// Client for the PrestaShop 1.7/8.x webservice (`/api/`), for a real shop or Ferry's PrestaShop sandbox.
 ///
@@ -67,10 +68,9 @@ public final class PrestaShopClient: Sendable {
             redirectConfiguration: .disallow,
             timeout: .init(connect: min(timeout, .seconds(10)), read: timeout)
         )
-        if configuration.authentication == .queryParameter {
-            // AsyncHTTPClient puts the full URL, query included, into its tracing spans.
-            httpConfiguration.tracing.tracer = nil
-        }
+        // AsyncHTTPClient puts the full URL, query included (and so the `ws_key`), into its tracing spans; the
+        // client makes its own span per request instead (PrestaShopClient+Tracing.swift).
+        httpConfiguration.tracing.tracer = nil
         let httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
         self.init(configuration: configuration, apiRoot: apiRoot, httpClient: httpClient, logger: backgroundLogger)
     }
@@ -148,14 +148,14 @@ extension PrestaShopClient {
         }.joined(separator: "&")
     }
 
-    /// Sends one request to `/api/<path>`.
+    /// Sends one request to `/api/<path>`; ``send(_:path:operation:query:json:xmlBody:logger:)`` wraps it in a span.
     ///
     /// - Parameters:
     ///   - operation: method and resource for logs and errors (`GET orders`), never ids or URLs.
     ///   - json: adds `output_format=JSON`.
     ///   - xmlBody: a write body (sent as `text/xml`).
     /// - Returns: the answer when its status is 2xx.
-    func send(
+    func sendUntraced(
         _ method: Method, path: String, operation: String, query: [(String, String)] = [], json: Bool,
         xmlBody: String? = nil, logger: Logger?
     ) async throws(PrestaShopError) -> Response {
@@ -175,6 +175,8 @@ extension PrestaShopClient {
             let credentials = Data((configuration.apiKey + ":").utf8).base64EncodedString()
             request.headers.add(name: "Authorization", value: "Basic " + credentials)
         }
+        InstrumentationSystem.instrument.inject(
+            InstrumentationContext.current ?? .topLevel, into: &request.headers, using: TraceHeadersInjector())
         if let xmlBody {
             let bytes = Array(xmlBody.utf8)
             request.headers.add(name: "Content-Type", value: "text/xml; charset=utf-8")

@@ -139,7 +139,7 @@ public final class OrderWorkerService: Service {
 
     // MARK: - One message
 
-    func handle(_ message: JetStreamMessage, lane: LeasePriority) async {
+    func handleUntraced(_ message: JetStreamMessage, lane: LeasePriority) async {
         let heartbeat = Task { [interval = configuration.inProgressInterval] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
@@ -185,6 +185,7 @@ public final class OrderWorkerService: Service {
             case .completed(_, let newlyRecorded):
                 await settle(message, logger: logger) { try await message.ack() }
                 Counter(label: "ferry_worker_orders_total", dimensions: [("result", newlyRecorded ? "submitted" : "duplicate")]).increment()
+                OrderSpan.record(result: newlyRecorded ? "submitted" : "duplicate")
                 if newlyRecorded, let receivedAt {
                     let seconds = max(0, Date().timeIntervalSince(receivedAt))
                     Timer(label: "ferry_order_end_to_end_seconds").recordNanoseconds(Int64(seconds * 1e9))
@@ -192,6 +193,7 @@ public final class OrderWorkerService: Service {
             case .writeBackPending(_, let text):
                 logger.warning("order in NetSuite, write-back will be retried", metadata: ["stage": "write_back", "error.message": "\(text)"])
                 Counter(label: "ferry_worker_orders_total", dimensions: [("result", "write_back_retry")]).increment()
+                OrderSpan.record(result: "write_back_retry")
                 await settle(message, logger: logger) { try await message.nak(delay: self.configuration.writeBackRetryDelay) }
             }
         } catch {
@@ -205,6 +207,7 @@ public final class OrderWorkerService: Service {
         logger[metadataKey: "error.type"] = "\(failure.errorType)"
         logger[metadataKey: "error.class"] = "\(failure.failureClass.rawValue)"
         Counter(label: "ferry_worker_failures_total", dimensions: [("error_class", failure.failureClass.rawValue), ("error_type", failure.errorType)]).increment()
+        OrderSpan.record(failure: failure)
         let record = AttemptRecord(
             attempt: 0, at: Date().timeIntervalSince1970, stage: failure.stage, errorClass: failure.failureClass.rawValue,
             message: failure.message, netSuiteErrorCode: failure.netSuiteErrorCode)
@@ -219,6 +222,7 @@ public final class OrderWorkerService: Service {
                 ? jittered(configuration.concurrencyRetryDelay) : jittered(configuration.retryPolicy.outageHoldDelay)
             logger.info("order held, no attempt spent", metadata: ["retry.delay_ms": "\(delay.milliseconds)"])
             Counter(label: "ferry_worker_orders_total", dimensions: [("result", "held")]).increment()
+            OrderSpan.record(result: "held")
             await settle(message, logger: logger) { try await message.nak(delay: delay) }
             return
         }
@@ -235,10 +239,12 @@ public final class OrderWorkerService: Service {
             return
         }
         logger[metadataKey: "attempt"] = "\(attempt)"
+        OrderSpan.record(failure: failure, attempt: attempt)
         switch configuration.retryPolicy.decision(afterFailedAttempt: attempt, failure: failure.failureClass) {
         case .retry(let delay, _):
             logger.warning("order attempt failed, retrying", metadata: ["retry.delay_ms": "\(delay.milliseconds)", "error.message": "\(failure.message)"])
             Counter(label: "ferry_worker_orders_total", dimensions: [("result", "retry")]).increment()
+            OrderSpan.record(result: "retry")
             await settle(message, logger: logger) { try await message.nak(delay: delay) }
         case .deadLetter:
             let attempts = (try? await pipeline.sync.attempts(key: key.description, logger: logger)) ?? [record]
@@ -246,6 +252,7 @@ public final class OrderWorkerService: Service {
                 message, order: order, failure: failure, attempts: attempts,
                 reason: failure.failureClass == .permanent ? "permanent_failure" : "attempts_exhausted", logger: logger)
         case .holdForOutage(let delay):
+            OrderSpan.record(result: "held")
             await settle(message, logger: logger) { try await message.nak(delay: delay) }
         }
     }
@@ -263,6 +270,7 @@ public final class OrderWorkerService: Service {
             if let key { try? await pipeline.sync.markDeadLettered(key: key, logger: logger) }
             await settle(message, logger: logger) { try await message.term() }
             Counter(label: "ferry_worker_orders_total", dimensions: [("result", "dead_lettered")]).increment()
+            OrderSpan.record(result: "dead_lettered")
             logger.error("order dead-lettered", metadata: [
                 "dlq.sequence": "\(sequence)", "attempts": "\(attempts.count)", "dlq.reason": "\(reason)",
                 "error.message": "\(failure.message)",

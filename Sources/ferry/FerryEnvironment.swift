@@ -8,6 +8,7 @@ import FerryPrestaShop
 import FerryWorker
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// Configuration from environment variables. Every key, its default and meaning is listed in README
 /// ("Configuration"). Secrets are read here and never logged.
@@ -146,17 +147,40 @@ struct FerryEnvironment {
 
     // MARK: Logging
 
+    /// Every line written inside a span carries its `trace_id` and `span_id` (and `trace_flags`).
     func bootstrapLogging() {
         let level = string("FERRY_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info
         if string("FERRY_LOG_FORMAT", default: "json") == "text" {
-            LoggingSystem.bootstrap { label in
-                var handler = StreamLogHandler.standardError(label: label)
+            LoggingSystem.bootstrap({ label, provider in
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
                 handler.logLevel = level
                 return handler
-            }
+            }, metadataProvider: FerryTracing.loggingMetadataProvider)
         } else {
-            LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: level) }
+            LoggingSystem.bootstrap(
+                { JSONLogHandler(label: $0, level: level, metadataProvider: $1) },
+                metadataProvider: FerryTracing.loggingMetadataProvider)
         }
+    }
+
+    // MARK: Tracing
+
+    /// From the standard OpenTelemetry variables (defaults and meaning: ``TracingConfiguration``): `OTEL_TRACES_EXPORTER`
+    /// (`none` unless set to `otlp`), `OTEL_EXPORTER_OTLP_ENDPOINT`, `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`,
+    /// `OTEL_EXPORTER_OTLP_PROTOCOL`, `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_SERVICE_NAME`, `OTEL_SDK_DISABLED`.
+    /// swift-otel reads the other `OTEL_*` variables itself (headers, sampler, batching).
+    func tracing(serviceName: String) throws -> TracingConfiguration {
+        do {
+            return try TracingConfiguration(environment: values, serviceName: serviceName)
+        } catch {
+            throw ConfigurationError(error.description)
+        }
+    }
+
+    /// Bootstraps the process's tracer (after logging, before any client is made); returns the service that
+    /// exports spans, to run first in the process's service group, or nil when `OTEL_SDK_DISABLED=true`.
+    func bootstrapTracing(serviceName: String, logger: Logger) throws -> (any Service)? {
+        try FerryTracing.bootstrap(try tracing(serviceName: serviceName), logger: logger)
     }
 }
 

@@ -13,6 +13,7 @@ struct GatewayCommand: AsyncParsableCommand {
         env.bootstrapLogging()
         FerryMetrics.shared.bootstrap()
         let logger = Logger(label: "ferry.gateway")
+        let tracing = try env.bootstrapTracing(serviceName: "ferry-gateway", logger: logger)
         let configuration = try env.gateway()
         let queue = try env.queue()
         let (connection, jetStream) = try await connectNATS(env, name: "ferry-gateway", logger: logger)
@@ -31,7 +32,8 @@ struct GatewayCommand: AsyncParsableCommand {
         let drainService = GatewayDrainService(
             drain: drain, delay: try env.duration("FERRY_GATEWAY_DRAIN_DELAY", default: .seconds(5)), logger: logger)
         let group = ServiceGroup(configuration: .init(
-            services: [app, drainService], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            services: (tracing.map { [$0] } ?? []) + [app, drainService], gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
         try await group.run()
         await connection.close()
     }

@@ -20,6 +20,7 @@ struct WorkerCommand: AsyncParsableCommand {
         env.bootstrapLogging()
         FerryMetrics.shared.bootstrap()
         let logger = Logger(label: "ferry.worker")
+        let tracing = try env.bootstrapTracing(serviceName: "ferry-worker", logger: logger)
         let queue = try env.queue()
         let configuration = try env.worker(queue: queue)
         let netSuiteConfiguration = try env.netSuite()
@@ -53,7 +54,9 @@ struct WorkerCommand: AsyncParsableCommand {
             leaseHeadroom: { priority in try? await lease.headroom(for: priority) },
             logger: logger)
 
-        var services: [any Service] = [
+        // Tracing first: it stops last, after the worker has finished (and traced) what it holds.
+        var services: [any Service] = tracing.map { [$0] } ?? []
+        services += [
             database, LeaseListenerService(lease: lease, limit: slots), LeaseMetricsService(lease: lease, logger: logger), worker,
         ]
         services.append(QueueMetricsService(
