@@ -338,10 +338,10 @@ elif check == "scaling":
     data = config()
     slots, in_flight = int(data["FERRY_LEASE_SLOTS"]), int(data["FERRY_WORKER_MAX_IN_FLIGHT"])
     so = one("ScaledObject", "ferry-worker")["spec"]
-    cap = slots // in_flight
+    cap = 2 * slots // in_flight
     if so["maxReplicaCount"] != cap:
-        problems.append(f"maxReplicaCount {so['maxReplicaCount']} != FERRY_LEASE_SLOTS / FERRY_WORKER_MAX_IN_FLIGHT "
-                        f"= {slots} / {in_flight} = {cap}")
+        problems.append(f"maxReplicaCount {so['maxReplicaCount']} != 2 × FERRY_LEASE_SLOTS / FERRY_WORKER_MAX_IN_FLIGHT "
+                        f"= 2 × {slots} / {in_flight} = {cap}")
     if not 1 <= so["minReplicaCount"] <= so["maxReplicaCount"]:
         problems.append(f"minReplicaCount {so['minReplicaCount']} must be 1..maxReplicaCount (workers report the "
                         "queue gauges the alerts read)")
@@ -411,7 +411,7 @@ for field in ("lagThreshold", "activationLagThreshold"):
     if not isinstance(value, str) or not value.isdigit():
         problems.append(f"spec.triggers[0].metadata.{field} must be a string of digits, found {value!r}")
 text = open(sys.argv[1]).read()
-if "FERRY_LEASE_SLOTS / FERRY_WORKER_MAX_IN_FLIGHT" not in text:
+if "2 × FERRY_LEASE_SLOTS / FERRY_WORKER_MAX_IN_FLIGHT" not in text:
     problems.append("the comment deriving maxReplicaCount from lease slots / per-worker in-flight is missing")
 for p in problems:
     print(p)
@@ -448,7 +448,7 @@ for overlay in "${RENDERED[@]}"; do
             subcommands) label="gateway, worker and migrate run real ferry subcommands" ;;
             ports) label="probe, Service and ServiceMonitor ports match the container ports and FERRY_*_PORT" ;;
             grace) label="worker terminationGracePeriodSeconds exceeds the longest in-flight work" ;;
-            scaling) label="worker maxReplicaCount = FERRY_LEASE_SLOTS / FERRY_WORKER_MAX_IN_FLIGHT" ;;
+            scaling) label="worker maxReplicaCount = 2 × FERRY_LEASE_SLOTS / FERRY_WORKER_MAX_IN_FLIGHT" ;;
             nats) label="stream replicas, monitoring port and names match the NATS values and OrderQueue" ;;
         esac
         check "overlays/$overlay: $label" "$PY" "$WORK/consistency.py" "$ROOT" "$WORK/rendered/$overlay.yaml" "$what"
@@ -543,7 +543,7 @@ EOF
     check_fails "a FERRY_* variable the code does not read is rejected" "FERRY_WORKER_CONCURRENCY .*not read" \
         "$PY" "$WORK/consistency.py" "$ROOT" "$NEG/envname.yaml" env
     mutate cap 'find("ScaledObject", "ferry-worker")["spec"]["maxReplicaCount"] = 10'
-    check_fails "a worker cap above lease slots / in-flight is rejected" "maxReplicaCount 10 !=" \
+    check_fails "a worker cap above 2 × lease slots / in-flight is rejected" "maxReplicaCount 10 !=" \
         "$PY" "$WORK/consistency.py" "$ROOT" "$NEG/cap.yaml" scaling
     mutate lag 'find("ScaledObject", "ferry-worker")["spec"]["triggers"][0]["metadata"]["lagThreshold"] = 10'
     mkdir -p "$NEG/lag"
