@@ -31,6 +31,9 @@ swift build --build-tests >/dev/null
 echo "== monitoring: alert rules, Alertmanager routes, dashboard queries against a real Prometheus"
 scripts/tests/monitoring_test.sh
 
+echo "== load-test runner: its pure parts, then the smoke scenario against a real fleet"
+FERRY_BIN=.build/debug/ferry scripts/tests/loadtest_test.sh
+
 # The end-to-end tests start many processes (gateways, workers, sandboxes); they run after the unit and adapter
 # tests, not beside them, so timing-sensitive tests are not starved on a 2-core machine.
 echo "== unit, adapter and sandbox tests"
