@@ -133,12 +133,12 @@ def summarize(report, out):
         f"amount mismatches {a['amount_mismatches']}, dead-lettered {a['dead_lettered']}",
         f"theoretical bound {f(report['theoretical_bound'])} orders/s ({report['scenario']['lease_slots']} slots ÷ "
         f"{report['netsuite']['calls_per_order']} calls × {report['netsuite']['mean_latency_ms']} ms)",
-        f"drain efficiency {f(eff['efficiency'])} ({f(eff['throughput'])} orders/s over {eff['seconds']} backlog s at full "
-        f"scale); at any scale {f(report['drain_efficiency_any_scale']['efficiency'])}",
+        f"drain efficiency {f(eff['efficiency'], 3)} ({f(eff['throughput'])} orders/s over {eff['seconds']} backlog s at full "
+        f"scale); at any scale {f(report['drain_efficiency_any_scale']['efficiency'], 3)}",
     ]
     if rec:
         lines.append(f"recovery after maintenance: backlog {rec['backlog']} drained in {f(rec['drain_seconds'], 1)} s; "
-                     f"ratio {f(rec['ratio'])}, arrival-adjusted {f(rec.get('arrival_adjusted_ratio'))}")
+                     f"ratio {f(rec['ratio'], 3)}, arrival-adjusted {f(rec.get('arrival_adjusted_ratio'), 3)}")
     lines.append(f"end-to-end latency p50 {f(lat['p50'])} s, p95 {f(lat['p95'])} s, p99 {f(lat['p99'])} s")
     lines.append(f"verdict: {'PASSED' if report['verdict']['passed'] else 'FAILED'}; report {out}/report.html")
     for line in lines:

@@ -38,6 +38,11 @@ def fmt(v):
     return f"{v:.2f}"
 
 
+def ratio(v):
+    """Ratios compared with a target: three decimals, so 0.947 never shows as 0.95."""
+    return "–" if v is None else f"{v:.3f}"
+
+
 def esc(s):
     return html.escape(str(s))
 
@@ -172,12 +177,12 @@ def write_html(report, path):
     m = report["machine"]
 
     tiles = [
-        tile("drain efficiency (target ≥ 0.95)", fmt(eff["efficiency"]), v["drain_efficiency_target_met"],
+        tile("drain efficiency (target ≥ 0.95)", ratio(eff["efficiency"]), v["drain_efficiency_target_met"],
              f"{fmt(eff['throughput'])} orders/s over {eff['seconds']} backlog seconds at full scale ÷ bound {fmt(bound)}/s; "
-             f"at any scale {fmt((report.get('drain_efficiency_any_scale') or {}).get('efficiency'))}"),
-        tile("recovery after maintenance (target ≤ 1.1)", fmt(rec["ratio"]) if rec else "–", v["recovery_target_met"],
+             f"at any scale {ratio((report.get('drain_efficiency_any_scale') or {}).get('efficiency'))}"),
+        tile("recovery after maintenance (target ≤ 1.1)", ratio(rec["ratio"]) if rec else "–", v["recovery_target_met"],
              (f"drained {fmt(rec['backlog'])} orders in {fmt(rec['drain_seconds'])} s; ideal {fmt(rec['ideal_seconds'])} s; "
-              f"arrival-adjusted {fmt(rec.get('arrival_adjusted_ratio'))}") if rec else "no maintenance window"),
+              f"arrival-adjusted {ratio(rec.get('arrival_adjusted_ratio'))}") if rec else "no maintenance window"),
         tile("p95 end-to-end latency", f"{fmt(lat['p95'])} s", None,
              f"p50 {fmt(lat['p50'])} s · p99 {fmt(lat['p99'])} s · max {fmt(lat['max'])} s"),
         tile("lost orders", a["lost"], a["lost"] == 0, f"of {a['accepted']} accepted; {a['dead_lettered']} dead-lettered"),
