@@ -9,7 +9,8 @@
 #   4. a real Prometheus scrapes a running Ferry (both sandboxes, a gateway, two workers, generated orders and one
 #      unmapped order that is dead-lettered), loads the rules and sends alerts to the Alertmanager; then every
 #      dashboard and rule expression is evaluated through /api/v1/query: all must parse, and queue depth, throughput,
-#      p95 end-to-end latency and dead-letter depth must return data. FerryDeadLetters must fire and reach the
+#      p95 end-to-end latency, dead-letter depth, lease slots and limit, NetSuite responses, p95 per stage and lease
+#      wait must return data. FerryDeadLetters must fire and reach the
 #      operations receiver.
 # Loopback only, bounded in time (about 1–2 minutes); everything started here is stopped at the end.
 # Prints "N passed, N failed" last and exits non-zero when a check failed.
@@ -403,6 +404,13 @@ CORE = {
     "p95 end-to-end latency":
         "histogram_quantile(0.95, sum by (le) (rate(ferry_order_end_to_end_seconds_bucket[$__rate_interval])))",
     "dead-letter depth": "max(ferry_dlq_depth_messages)",
+    "lease slots in use": "max(ferry_lease_slots_in_use)",
+    "lease effective limit": "max(ferry_lease_effective_limit)",
+    "NetSuite responses by status and code":
+        "sum by (status, code) (rate(ferry_netsuite_responses_total[$__rate_interval]))",
+    "p95 per pipeline stage":
+        "histogram_quantile(0.95, sum by (le, stage) (rate(ferry_worker_stage_duration_seconds_bucket[$__rate_interval])))",
+    "p95 lease wait": "histogram_quantile(0.95, sum by (le) (rate(ferry_lease_wait_seconds_bucket[$__rate_interval])))",
 }
 
 def query(expr):
