@@ -92,7 +92,8 @@ public final class OrderWorkerService: Service {
                 }
                 let inFlight = await state.inFlight(lane: lane)
                 let headroom = await leaseHeadroom?(lane)
-                let capacity = FetchBudget.messages(freeLocal: free, inFlight: inFlight, leaseHeadroom: headroom)
+                let capacity = FetchBudget.messages(
+                    freeLocal: free, inFlight: inFlight, leaseHeadroom: headroom, prefetch: configuration.leasePrefetch)
                 if capacity == 0 {
                     // Every lease slot is taken or promised: fetch again when one of ours finishes or soon after.
                     await state.waitForFreeSlot(atMost: configuration.leaseCheckInterval)

@@ -25,13 +25,15 @@ public struct WorkerConfiguration: Sendable {
     public var outageMaxProbeInterval: Duration
     /// How often a worker whose fetch budget is zero (every lease slot taken or promised) looks at the lease again.
     public var leaseCheckInterval: Duration
+    /// Orders a worker may hold ready beyond the lease's headroom, so a slot that frees finds an order ready for it.
+    public var leasePrefetch: Int
 
     public init(
         queue: OrderQueueConfiguration = OrderQueueConfiguration(), workerID: String, maxInFlight: Int = 8,
         fetchWait: Duration = .seconds(1), retryPolicy: RetryPolicy = RetryPolicy(), inProgressInterval: Duration? = nil,
         writeBackRetryDelay: Duration = .seconds(10), concurrencyRetryDelay: Duration = .milliseconds(500),
         outageThreshold: Int = 3, outageProbeInterval: Duration = .seconds(1), outageMaxProbeInterval: Duration = .seconds(30),
-        leaseCheckInterval: Duration = .milliseconds(100), replayMaxInFlight: Int = 2
+        leaseCheckInterval: Duration = .milliseconds(100), replayMaxInFlight: Int = 2, leasePrefetch: Int = 2
     ) {
         self.queue = queue
         self.workerID = workerID
@@ -46,5 +48,6 @@ public struct WorkerConfiguration: Sendable {
         self.outageProbeInterval = outageProbeInterval
         self.outageMaxProbeInterval = outageMaxProbeInterval
         self.leaseCheckInterval = max(leaseCheckInterval, .milliseconds(10))
+        self.leasePrefetch = max(0, leasePrefetch)
     }
 }

@@ -134,7 +134,8 @@ struct FerryEnvironment {
             outageProbeInterval: try duration("FERRY_OUTAGE_PROBE", default: .seconds(1)),
             outageMaxProbeInterval: try duration("FERRY_OUTAGE_PROBE_MAX", default: .seconds(30)),
             leaseCheckInterval: try duration("FERRY_LEASE_CHECK_INTERVAL", default: .milliseconds(100)),
-            replayMaxInFlight: try int("FERRY_WORKER_REPLAY_IN_FLIGHT", default: 2))
+            replayMaxInFlight: try int("FERRY_WORKER_REPLAY_IN_FLIGHT", default: 2),
+            leasePrefetch: try int("FERRY_WORKER_LEASE_PREFETCH", default: 2))
     }
 
     /// PrestaShop state written back when an order is in NetSuite; `none` turns write-back off.

@@ -19,4 +19,21 @@ struct FetchBudgetTests {
     func budget(freeLocal: Int, inFlight: Int, headroom: Int?, expected: Int) {
         #expect(FetchBudget.messages(freeLocal: freeLocal, inFlight: inFlight, leaseHeadroom: headroom) == expected)
     }
+
+    @Test(
+        "prefetch keeps a few orders ready behind busy slots, never more",
+        arguments: [
+            // (freeLocal, inFlight, headroom, prefetch, expected)
+            (8, 4, 0, 2, 2),  // lease full, nobody waiting: two may get ready
+            (8, 4, -2, 2, 0),  // two requests already wait: enough ready
+            (8, 4, -1, 2, 1),
+            (8, 4, 3, 2, 5),
+            (1, 7, 3, 2, 1),  // the local limit still caps it
+            (8, 4, 0, -5, 0),  // a negative prefetch counts as none
+        ] as [(Int, Int, Int, Int, Int)])
+    func prefetch(freeLocal: Int, inFlight: Int, headroom: Int, prefetch: Int, expected: Int) {
+        #expect(
+            FetchBudget.messages(freeLocal: freeLocal, inFlight: inFlight, leaseHeadroom: headroom, prefetch: prefetch)
+                == expected)
+    }
 }
