@@ -66,6 +66,7 @@ final class AdjustableClock: Sendable {
 }
 
 /// Starts a NetSuite sandbox and a client pointed at it, runs `body`, and shuts both down whatever happens.
+@discardableResult
 func withSandbox<T: Sendable>(
     _ sandboxConfiguration: NetSuiteSandboxConfiguration = NetSuiteSandboxConfiguration(),
     auth: NetSuiteAuthentication? = nil,

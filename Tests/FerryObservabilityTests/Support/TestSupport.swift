@@ -84,7 +84,7 @@ func withTestDatabase<T: Sendable>(_ body: @Sendable (PostgresClient) async thro
                 return .failure(error)
             }
         }
-        try? await admin.query(
+        _ = try? await admin.query(
             PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: quietLogger)
         return try result.get()
     }
