@@ -27,24 +27,10 @@ K8S_VERSIONS=${K8S_VERSIONS:-1.32.0 1.37.0}
 OVERLAYS=(staging production)
 
 WORK=$(mktemp -d /tmp/ferry-k8s-test.XXXXXX)
-PASSED=0
-FAILED=0
-SKIPPED=0
+# shellcheck source=scripts/tests/checks.sh
+source scripts/tests/checks.sh
 
 log() { printf '[k8s] %s\n' "$*" >&2; }
-pass() { PASSED=$((PASSED + 1)); printf 'ok    %s\n' "$1"; }
-skip() { SKIPPED=$((SKIPPED + 1)); printf 'skip  %s\n' "$1"; }
-fail() {
-    FAILED=$((FAILED + 1))
-    printf 'FAIL  %s\n' "$1"
-    if [ -n "${2:-}" ] && [ -s "$2" ]; then sed 's/^/      /' "$2" | tail -40; fi
-}
-# check NAME COMMAND...: passes when the command exits 0; shows its output when not.
-check() {
-    local name=$1
-    shift
-    if "$@" >"$WORK/check.out" 2>&1; then pass "$name"; else fail "$name" "$WORK/check.out"; fi
-}
 # check_fails NAME PATTERN COMMAND...: passes when the command exits non-zero and its output matches PATTERN (a
 # check that must reject, for the expected reason).
 check_fails() {

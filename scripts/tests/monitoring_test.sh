@@ -28,24 +28,12 @@ export PATH="$PATH:/opt/swift/usr/bin"
 WORK=$(mktemp -d /tmp/ferry-monitoring-test.XXXXXX)
 chmod 755 "$WORK"   # the stack's PostgreSQL runs as the postgres user and must traverse it
 mkdir -p "$WORK/logs"
-PASSED=0
-FAILED=0
 PIDS=()
 STACK_STARTED=0
+# shellcheck source=scripts/tests/checks.sh
+source scripts/tests/checks.sh
 
 log() { printf '[monitoring] %s\n' "$*" >&2; }
-pass() { PASSED=$((PASSED + 1)); printf 'ok    %s\n' "$1"; }
-fail() {
-    FAILED=$((FAILED + 1))
-    printf 'FAIL  %s\n' "$1"
-    if [ -n "${2:-}" ] && [ -s "$2" ]; then sed 's/^/      /' "$2" | tail -40; fi
-}
-# check NAME COMMAND...: passes when the command exits 0; shows its output when not.
-check() {
-    local name=$1
-    shift
-    if "$@" >"$WORK/check.out" 2>&1; then pass "$name"; else fail "$name" "$WORK/check.out"; fi
-}
 # check_fails NAME COMMAND...: passes when the command exits non-zero (a check that must reject).
 check_fails() {
     local name=$1
