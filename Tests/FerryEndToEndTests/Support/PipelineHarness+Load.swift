@@ -77,7 +77,8 @@ extension PipelineHarness {
     }
 
     /// Checks what every load test expects at the end: each order once in NetSuite (one create per external id,
-    /// no duplicated lines), each paid order's deposit once, every order recorded and written back, no dead letter.
+    /// lines present, no duplicated lines), each paid order's deposit once and linked to its sales order, customers
+    /// Ferry created once each, every order recorded, no dead letter.
     func expectEachOrderExactlyOnce(_ paid: [Int: Bool], sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let orders = Array(paid.keys)
         let salesOrders = try await netSuiteRecords("salesOrder")
@@ -91,12 +92,29 @@ extension PipelineHarness {
             creates.values.allSatisfy { $0 == 1 }, "creates per externalId: \(creates.filter { $0.value != 1 })",
             sourceLocation: sourceLocation)
         #expect(try await duplicateLines().isEmpty, sourceLocation: sourceLocation)
+        for record in salesOrders {
+            let rows = record["record"]["item"]["items"].array
+            #expect(!rows.isEmpty && rows.allSatisfy { ($0["quantity"].int ?? 0) > 0 }, sourceLocation: sourceLocation)
+        }
+        let salesOrderIDs = Dictionary(
+            uniqueKeysWithValues: salesOrders.compactMap { record in
+                record["externalId"].string.flatMap { eid in record["id"].string.map { (eid, $0) } }
+            })
         let paidOrders = paid.filter(\.value).map(\.key)
         let deposits = try await netSuiteRecords("customerDeposit")
         #expect(
             Set(deposits.compactMap { $0["externalId"].string }) == Set(paidOrders.map { "PS-1-\($0)-DEP" }),
             sourceLocation: sourceLocation)
         #expect(try await netSuiteCreates("customerDeposit").values.allSatisfy { $0 == 1 }, sourceLocation: sourceLocation)
+        for deposit in deposits {
+            let eid = deposit["externalId"].string ?? ""
+            #expect(
+                deposit["record"]["salesOrder"].referenceID == salesOrderIDs[String(eid.dropLast(4))],
+                sourceLocation: sourceLocation)
+        }
+        let customers = try await netSuiteRecords("customer")
+        #expect(
+            Set(customers.compactMap { $0["externalId"].string }).count == customers.count, sourceLocation: sourceLocation)
         #expect(try await count("SELECT count(*)::int FROM processed_events") == orders.count, sourceLocation: sourceLocation)
         #expect(try await deadLettersInStream() == 0, sourceLocation: sourceLocation)
     }
