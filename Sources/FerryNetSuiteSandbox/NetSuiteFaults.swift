@@ -11,7 +11,8 @@ import Foundation
 ///                  "detail": "…", "rate": 0.5}],
 ///  "maintenance": {"until": "2026-01-01T10:00:00Z"},
 ///  "overload": {"fraction": 1, "delaySeconds": 3},
-///  "otherIntegrationSlots": 4}
+///  "otherIntegrationSlots": 4,
+///  "targeted": [{"method": "DELETE", "target": "salesOrder", "nth": 1, "kind": "dropAfterCommit"}]}
 /// ```
 public struct NetSuiteFaults: Sendable, Equatable, Codable {
     /// Fraction (0…1) of NetSuite requests answered with an HTML gateway page, 502 or 503, without being processed.
@@ -26,6 +27,8 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
     public var overload: Overload?
     /// Concurrency slots held by another integration on the same account (SOAP jobs, SDF deploys, …).
     public var otherIntegrationSlots: Int
+    /// Faults aimed at the N-th matching request (``TargetedFault``).
+    public var targeted: [TargetedFault]
 
     public init(
         serverErrorRate: Double = 0,
@@ -33,7 +36,8 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
         rejections: [RejectionRule] = [],
         maintenance: Maintenance? = nil,
         overload: Overload? = nil,
-        otherIntegrationSlots: Int = 0
+        otherIntegrationSlots: Int = 0,
+        targeted: [TargetedFault] = []
     ) {
         self.serverErrorRate = serverErrorRate
         self.commitThenFail = commitThenFail
@@ -41,6 +45,7 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
         self.maintenance = maintenance
         self.overload = overload
         self.otherIntegrationSlots = otherIntegrationSlots
+        self.targeted = targeted
     }
 
     public init(from decoder: any Decoder) throws {
@@ -51,7 +56,8 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
             rejections: try container.decodeIfPresent([RejectionRule].self, forKey: .rejections) ?? [],
             maintenance: try container.decodeIfPresent(Maintenance.self, forKey: .maintenance),
             overload: try container.decodeIfPresent(Overload.self, forKey: .overload),
-            otherIntegrationSlots: try container.decodeIfPresent(Int.self, forKey: .otherIntegrationSlots) ?? 0)
+            otherIntegrationSlots: try container.decodeIfPresent(Int.self, forKey: .otherIntegrationSlots) ?? 0,
+            targeted: try container.decodeIfPresent([TargetedFault].self, forKey: .targeted) ?? [])
     }
 
     /// Save the record, then fail: the connection is dropped with no answer, a 502/503 HTML page is returned,

@@ -134,6 +134,32 @@ public final class NetSuiteSandboxServer: Sendable {
     }
 }
 
+/// One record as an audit sees it: what an exactly-once check needs, without the rendering of `/_sandbox/records`.
+public struct SandboxRecordSummary: Sendable, Equatable {
+    public var id: Int
+    public var externalID: String?
+    /// Reference fields by name (`entity`, `customer`, `salesOrder`) → internal id.
+    public var references: [String: Int]
+    /// The item of each sublist line, in order.
+    public var lineItems: [Int]
+}
+
+extension NetSuiteSandboxServer {
+    /// Every record of a type Ferry wrote (seeded records left out), in id order; empty for unknown types.
+    public func records(ofType recordType: String) async -> [SandboxRecordSummary] {
+        guard let type = RecordType(pathSegment: recordType) else { return [] }
+        return await sandbox.store.allRecords(type, includeSeeded: false).map { record in
+            var references: [String: Int] = [:]
+            for field in ["entity", "customer", "salesOrder", "subsidiary", "currency"] {
+                if let id = record.referenceID(field) { references[field] = id }
+            }
+            return SandboxRecordSummary(
+                id: record.id, externalID: record.externalID, references: references,
+                lineItems: record.lines.compactMap { $0.referenceID("item") })
+        }
+    }
+}
+
 /// The sandbox's server stopped before it started listening.
 public struct NetSuiteSandboxStartError: Error, Sendable, CustomStringConvertible {
     public var description: String { "the NetSuite sandbox stopped before it started listening" }

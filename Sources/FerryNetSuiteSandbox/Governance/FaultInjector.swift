@@ -92,6 +92,23 @@ final class FaultInjector: Sendable {
         }
     }
 
+    /// Counts this request against every targeted rule it matches and returns the rule whose turn it is, if any.
+    func takeTargeted(method: String, target: String) -> TargetedFault? {
+        state.withLock { state in
+            var fired: TargetedFault?
+            for index in state.faults.targeted.indices where !state.faults.targeted[index].fired {
+                guard state.faults.targeted[index].matches(method: method, target: target) else { continue }
+                state.faults.targeted[index].seen += 1
+                if fired == nil, state.faults.targeted[index].seen >= state.faults.targeted[index].nth {
+                    state.faults.targeted[index].fired = true
+                    state.faults.targeted[index].firedOn = "\(method.uppercased()) \(target)"
+                    fired = state.faults.targeted[index]
+                }
+            }
+            return fired
+        }
+    }
+
     // MARK: Rule evaluation
 
     private static func take<Rule>(

@@ -5,7 +5,7 @@ import Logging
 import NIOCore
 
 /// What sits in front of every NetSuite path, in order: maintenance page → concurrency slot (or 429) →
-/// injected latency → overload (slow 401) → transient 502/503 → the route.
+/// injected latency → overload (slow 401) → transient 502/503 → targeted fault (``TargetedFault``) → the route.
 ///
 /// The slot is held until the answer is ready, so latency and commit-then-fail delays count as in flight.
 /// Every answer is counted by status; a dropped connection counts as `dropped`.
@@ -16,6 +16,13 @@ struct GatewayMiddleware: RouterMiddleware {
 
     /// Set by a route on its response to have the connection closed with no answer at all.
     static let dropConnectionMarker = HTTPField.Name("X-Ferry-Sandbox-Drop-Connection")!
+
+    /// `response`, marked so the connection is closed instead of answering.
+    static func dropping(_ response: Response) -> Response {
+        var dropped = response
+        dropped.headers[dropConnectionMarker] = "1"
+        return dropped
+    }
 
     func handle(
         _ request: Request, context: Context,
@@ -54,6 +61,11 @@ struct GatewayMiddleware: RouterMiddleware {
             if let status = sandbox.injector.transientServerError() {
                 return GatewayPage.response(status: status)
             }
+            if let target = TargetedFault.requestTarget(path: request.uri.path),
+                let fault = sandbox.injector.takeTargeted(method: request.method.rawValue, target: target)
+            {
+                return try await respond(request, context: context, with: fault, next: next)
+            }
             return try await next(request, context)
         } catch let error as NetSuiteError {
             return error.makeResponse()
@@ -71,6 +83,52 @@ struct GatewayMiddleware: RouterMiddleware {
                 .internalServerError, code: "UNEXPECTED_ERROR",
                 detail: "An unexpected error occurred."
             ).makeResponse()
+        }
+    }
+}
+
+extension GatewayMiddleware {
+    /// Answers a request a targeted fault aims at: refused before anything is saved, or saved and then failed.
+    private func respond(
+        _ request: Request, context: Context, with fault: TargetedFault,
+        next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        sandbox.logger.debug(
+            "sandbox targeted fault", metadata: ["http.path": "\(request.uri.path)", "fault": "\(fault.kind.rawValue)"])
+        let delay = Duration.milliseconds(max(0, fault.delaySeconds ?? 30) * 1_000)
+        switch fault.kind {
+        case .serverError:
+            return NetSuiteError(.internalServerError, code: "UNEXPECTED_ERROR", detail: "An unexpected error occurred.")
+                .makeResponse()
+        case .concurrencyLimit:
+            return NetSuiteError.concurrencyLimitExceeded().makeResponse()
+        case .maintenance:
+            return GatewayPage.maintenance()
+        case .rejectInvalid:
+            return NetSuiteError(
+                NetSuiteError.status(code: fault.status ?? 400), code: fault.errorCode ?? "USER_ERROR",
+                detail: fault.detail ?? "Error while accessing a resource. The request was rejected by the sandbox."
+            ).makeResponse()
+        case .holdBeforeProcessing:
+            try await Task.sleep(for: delay)
+            return try await next(request, context)
+        case .dropAfterCommit, .badGatewayAfterCommit, .timeoutAfterCommit:
+            let response: Response
+            do {
+                response = try await next(request, context)
+            } catch let error as NetSuiteError {
+                // Nothing was saved: the fault has nothing to hide.
+                return error.makeResponse()
+            }
+            switch fault.kind {
+            case .dropAfterCommit:
+                return Self.dropping(response)
+            case .badGatewayAfterCommit:
+                return GatewayPage.response(status: .badGateway)
+            default:
+                try await Task.sleep(for: delay)
+                return response
+            }
         }
     }
 }

@@ -26,6 +26,7 @@ import Hummingbird
 /// - `GET`/`PUT /_sandbox/faults` with a whole ``NetSuiteFaults`` body; `DELETE /_sandbox/faults` clears all faults.
 /// - `POST /_sandbox/faults/commit-then-fail` with one ``NetSuiteFaults/CommitThenFailRule`` (appended).
 /// - `POST /_sandbox/faults/rejections` with one ``NetSuiteFaults/RejectionRule`` (appended).
+/// - `POST /_sandbox/faults/targeted` with one ``TargetedFault`` (appended): the N-th matching request fails.
 /// - `PUT /_sandbox/faults/server-error-rate` `{"rate": 0.1}`.
 /// - `PUT /_sandbox/maintenance` `{"durationSeconds": 5}` (omit for "until cleared"); `DELETE` ends it.
 /// - `PUT /_sandbox/overload` `{"fraction": 1, "delaySeconds": 3}`; `DELETE` ends it.
@@ -91,6 +92,11 @@ struct InspectionRoutes {
         group.post("faults/rejections") { request, context in
             let rule = try await decode(NetSuiteFaults.RejectionRule.self, request, context)
             sandbox.injector.update { $0.rejections.append(rule) }
+            return try encode(sandbox.faults)
+        }
+        group.post("faults/targeted") { request, context in
+            let rule = try await decode(TargetedFault.self, request, context)
+            sandbox.injector.update { $0.targeted.append(rule) }
             return try encode(sandbox.faults)
         }
         group.put("faults/server-error-rate") { request, context in

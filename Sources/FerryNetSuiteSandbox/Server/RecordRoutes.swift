@@ -199,9 +199,7 @@ struct RecordRoutes {
             ])
         switch rule.failure {
         case .dropConnection:
-            var dropped = response
-            dropped.headers[GatewayMiddleware.dropConnectionMarker] = "1"
-            return dropped
+            return GatewayMiddleware.dropping(response)
         case .badGateway:
             return GatewayPage.response(status: .badGateway)
         case .serviceUnavailable:
