@@ -10,7 +10,27 @@ extension NetSuiteClient {
     /// Send an `externalId` in `body`: a create has no idempotency key, and a timeout or dropped connection
     /// (``NetSuiteError/mayHaveCommitted``) may have created the record anyway.
     public func create(_ type: String, body: JSON, logger: Logger) async throws -> NetSuiteRecordRef {
-        let request = try jsonRequest(.POST, path: try Self.recordPath(type), body: body)
+        try await create(type, request: try jsonRequest(.POST, path: try Self.recordPath(type), body: body), logger: logger)
+    }
+
+    /// Creates a record from an `Encodable` request body (``SalesOrderRequest``, ``CustomerDepositRequest``, …);
+    /// otherwise as ``create(_:body:logger:)``.
+    public func create(_ type: String, encoding body: some Encodable, logger: Logger) async throws -> NetSuiteRecordRef {
+        let path = try Self.recordPath(type)
+        let data: Data
+        do {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            data = try encoder.encode(body)
+        } catch {
+            throw NetSuiteError.invalidRequest("body cannot be encoded as JSON", method: "POST", path: path)
+        }
+        let request = HTTPTransport.Request(
+            method: .POST, path: path, headers: [("Content-Type", "application/json")], body: data, isWrite: true)
+        return try await create(type, request: request, logger: logger)
+    }
+
+    private func create(_ type: String, request: HTTPTransport.Request, logger: Logger) async throws -> NetSuiteRecordRef {
         let response = try await perform(request, logger: logger)
         guard let location = response.headers.first(name: "Location"),
             let id = Self.internalID(fromLocation: location)
