@@ -196,6 +196,19 @@ let package = Package(
             ]
         ),
         .testTarget(name: "FerrySandboxDataTests", dependencies: ["FerrySandboxData"]),
+        // The worker over real parts in-process: nats-server, PostgreSQL (FERRY_DATABASE_URL), both sandboxes; the
+        // fault matrix of the order pipeline.
+        .testTarget(
+            name: "FerryWorkerTests",
+            dependencies: [
+                "FerryWorker", "FerryCore", "FerryNATS", "FerryNetSuite", "FerryNetSuiteSandbox", "FerryPostgres",
+                "FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData", "FerryTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "FerryPrestaShopSandboxTests",
             dependencies: [

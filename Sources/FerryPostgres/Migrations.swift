@@ -109,6 +109,11 @@ public enum Migrations {
         ]),
         Migration(version: 2, name: "netsuite concurrency lease", statements: LeaseSchema.statements),
         Migration(version: 3, name: "lease limit remembers the refused level", statements: LeaseSchema.probeMemoryStatements),
+        Migration(version: 4, name: "order sync remembers a NetSuite write whose outcome is unknown", statements: [
+            // Set before a create or rollback delete is sent, cleared when NetSuite's answer is known
+            // (SubmissionRules in FerryCore): while set, remembered NetSuite ids are re-established by look-up.
+            "ALTER TABLE order_sync ADD COLUMN pending_write text",
+        ]),
     ]
 
     /// Applies every migration not yet applied. Safe to run concurrently from several processes.

@@ -14,6 +14,8 @@ public struct OrderSyncRecord: Sendable, Equatable {
     public var netSuiteCustomerID: String?
     public var netSuiteSalesOrderID: String?
     public var netSuiteDepositID: String?
+    /// A NetSuite write sent for this order whose outcome is not known (``SubmissionRules``).
+    public var pendingWrite: PendingWrite?
     public var lastErrorClass: String?
     public var lastErrorMessage: String?
     public var webhookReceivedAt: Date?
@@ -73,45 +75,80 @@ public struct OrderSyncStore: Sendable {
             let rows = try await client.query(
                 """
                 SELECT idempotency_key, shop_id, order_id, reference, stage, attempts, netsuite_customer_id,
-                       netsuite_sales_order_id, netsuite_deposit_id, last_error_class, last_error_message, webhook_received_at
+                       netsuite_sales_order_id, netsuite_deposit_id, last_error_class, last_error_message, webhook_received_at,
+                       pending_write
                 FROM order_sync WHERE idempotency_key = \(key)
                 """, logger: logger)
             for try await row in rows {
                 let c = try row.decode(
-                    (String, Int, Int, String, String, Int, String?, String?, String?, String?, String?, Date?).self)
+                    (String, Int, Int, String, String, Int, String?, String?, String?, String?, String?, Date?, String?).self)
                 return OrderSyncRecord(
                     key: c.0, shopID: c.1, orderID: c.2, reference: c.3, stage: SyncStage(rawValue: c.4) ?? .received,
                     attempts: c.5, netSuiteCustomerID: c.6, netSuiteSalesOrderID: c.7, netSuiteDepositID: c.8,
+                    pendingWrite: c.12.flatMap(PendingWrite.init(rawValue:)),
                     lastErrorClass: c.9, lastErrorMessage: c.10, webhookReceivedAt: c.11)
             }
             return nil
         }
     }
 
-    /// Moves the order forward to `stage` and keeps any NetSuite ids given (ids already set stay set).
-    public func advance(
-        key: String, to stage: SyncStage, customerID: String? = nil, salesOrderID: String? = nil, depositID: String? = nil,
-        logger: Logger
-    ) async throws {
-        try await wrap("advance") {
+    /// Records that `write` is about to be sent to NetSuite, before it is sent. Until ``advance(key:to:customerID:salesOrderID:depositID:logger:)``
+    /// or ``settlePendingWrite(key:logger:)`` clears it, the next attempt treats what it remembers as a hint.
+    public func recordPendingWrite(key: String, _ write: PendingWrite, logger: Logger) async throws {
+        try await wrap("record pending write") {
             try await client.query(
                 """
-                UPDATE order_sync SET stage = \(stage.rawValue), updated_at = now(),
-                    netsuite_customer_id = COALESCE(\(customerID), netsuite_customer_id),
-                    netsuite_sales_order_id = COALESCE(\(salesOrderID), netsuite_sales_order_id),
-                    netsuite_deposit_id = COALESCE(\(depositID), netsuite_deposit_id)
+                UPDATE order_sync SET pending_write = \(write.rawValue), updated_at = now() WHERE idempotency_key = \(key)
+                """, logger: logger)
+        }
+    }
+
+    /// NetSuite's answer to the pending write is known and changed nothing Ferry keeps (a refusal, a delete that went through).
+    public func settlePendingWrite(key: String, logger: Logger) async throws {
+        try await wrap("settle pending write") {
+            try await client.query(
+                "UPDATE order_sync SET pending_write = NULL, updated_at = now() WHERE idempotency_key = \(key)",
+                logger: logger)
+        }
+    }
+
+    /// Before a rollback's delete is sent: the sales order and its deposit are forgotten and the delete is pending,
+    /// in one statement, so a lost answer to the delete can never leave the id of a deleted sales order behind.
+    public func beginRollback(key: String, logger: Logger) async throws {
+        try await wrap("begin rollback") {
+            try await client.query(
+                """
+                UPDATE order_sync SET netsuite_sales_order_id = NULL, netsuite_deposit_id = NULL,
+                    pending_write = \(PendingWrite.salesOrderDelete.rawValue),
+                    stage = \(SyncStage.customerResolved.rawValue), updated_at = now()
                 WHERE idempotency_key = \(key)
                 """, logger: logger)
         }
     }
 
-    /// Clears a NetSuite id after a rollback (the sales order was deleted because its deposit failed).
-    public func clearSalesOrder(key: String, logger: Logger) async throws {
-        try await wrap("clear sales order") {
+    /// Moves the order forward to `stage`, keeps any NetSuite ids given (ids already set stay set; a sales order id
+    /// that differs from the remembered one replaces it and forgets the deposit of the old one) and clears the
+    /// pending write the given ids answer: NetSuite's answer to it is known.
+    public func advance(
+        key: String, to stage: SyncStage, customerID: String? = nil, salesOrderID: String? = nil, depositID: String? = nil,
+        logger: Logger
+    ) async throws {
+        // The pending writes whose outcome this answer settles.
+        var settled: [String] = []
+        if customerID != nil { settled.append(PendingWrite.customerCreate.rawValue) }
+        if salesOrderID != nil { settled += [PendingWrite.salesOrderCreate.rawValue, PendingWrite.salesOrderDelete.rawValue] }
+        if depositID != nil { settled.append(PendingWrite.depositCreate.rawValue) }
+        try await wrap("advance") {
             try await client.query(
                 """
-                UPDATE order_sync SET netsuite_sales_order_id = NULL, netsuite_deposit_id = NULL,
-                    stage = \(SyncStage.customerResolved.rawValue), updated_at = now()
+                UPDATE order_sync SET stage = \(stage.rawValue), updated_at = now(),
+                    pending_write = CASE WHEN pending_write = ANY(\(settled)) THEN NULL ELSE pending_write END,
+                    netsuite_customer_id = COALESCE(\(customerID), netsuite_customer_id),
+                    netsuite_deposit_id = CASE
+                        WHEN \(depositID)::text IS NOT NULL THEN \(depositID)
+                        WHEN \(salesOrderID)::text IS NOT NULL AND \(salesOrderID) IS DISTINCT FROM netsuite_sales_order_id THEN NULL
+                        ELSE netsuite_deposit_id END,
+                    netsuite_sales_order_id = COALESCE(\(salesOrderID), netsuite_sales_order_id)
                 WHERE idempotency_key = \(key)
                 """, logger: logger)
         }
@@ -194,6 +231,7 @@ public struct OrderSyncStore: Sendable {
                     """
                     UPDATE order_sync SET stage = \(SyncStage.recorded.rawValue), recorded_at = COALESCE(recorded_at, now()),
                         netsuite_sales_order_id = \(salesOrderID), netsuite_deposit_id = COALESCE(\(depositID), netsuite_deposit_id),
+                        pending_write = NULL, last_error_class = NULL, last_error_message = NULL, last_error_code = NULL,
                         updated_at = now()
                     WHERE idempotency_key = \(key) AND stage NOT IN (\(SyncStage.recorded.rawValue), \(SyncStage.writtenBack.rawValue))
                     """, logger: logger)
@@ -265,6 +303,27 @@ public struct OrderSyncStore: Sendable {
                 return SyncSummary(seen: seen, inNetSuite: inNetSuite, retrying: retrying, deadLettered: dead, writtenBack: writtenBack)
             }
             return SyncSummary(seen: 0, inNetSuite: 0, retrying: 0, deadLettered: 0, writtenBack: 0)
+        }
+    }
+
+    /// Whether PostgreSQL answers a trivial query within `timeout`.
+    public func answers(within timeout: Duration) async -> Bool {
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                do {
+                    try await client.query("SELECT 1", logger: Logger(label: "ferry.health") { _ in SwiftLogNoOpLogHandler() })
+                    return true
+                } catch {
+                    return false
+                }
+            }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
         }
     }
 

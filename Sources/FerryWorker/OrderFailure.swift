@@ -21,6 +21,11 @@ public struct OrderFailure: Error, Sendable, CustomStringConvertible {
 
     public var description: String { "\(stage): \(message)" }
 
+    /// What ``MessageDisposition`` needs to know of this failure.
+    public var disposition: MessageDisposition.Failure {
+        MessageDisposition.Failure(failureClass, netSuiteTrouble: netSuiteTrouble, netSuiteAnswered: netSuiteErrorCode != nil)
+    }
+
     public init(
         _ failureClass: FailureClass, stage: String, message: String, errorType: String, netSuiteTrouble: SystemicFailure? = nil,
         netSuiteErrorCode: String? = nil, context: DeadLetterContext? = nil
@@ -57,6 +62,26 @@ public struct OrderFailure: Error, Sendable, CustomStringConvertible {
         case .validation, .duplicate, .notFound, .cannotDelete, .forbidden, .invalidRequest:
             return .init(.orderSpecific, stage: stage, message: text, errorType: type, netSuiteErrorCode: error.errorCode)
         }
+    }
+
+    /// NetSuite error codes of refusals that can go away by themselves (a record another process was changing or
+    /// had locked). Every other refusal of a deposit is NetSuite's verdict on what Ferry sent, and it says the same
+    /// on every retry until someone changes a mapping or NetSuite's settings.
+    static let transientRefusalCodes: Set<String> = [
+        "RCRD_HAS_BEEN_CHANGED", "RCRD_LOCKED_BY_WF", "RECORD_LOCKED", "SSS_REQUEST_LIMIT_EXCEEDED", "UNEXPECTED_ERROR",
+    ]
+
+    /// A refused deposit (after its sales order was rolled back). A deterministic refusal is permanent: retrying
+    /// would create and delete a sales order on every attempt for the same answer, so the order goes to the
+    /// dead-letter subject at once, for an operator to fix the cause and resubmit. A transient one is retried.
+    static func depositRefusal(_ error: NetSuiteError) -> OrderFailure {
+        var failure = OrderFailure.netSuite(error, stage: "deposit")
+        let transient = error.errorCode.map { transientRefusalCodes.contains($0) } ?? false
+        if !transient, error.kind == .validation || error.kind == .forbidden || error.kind == .invalidRequest {
+            failure.failureClass = .permanent
+            failure.errorType = "netsuite_deposit_refused"
+        }
+        return failure
     }
 
     static func prestaShop(_ error: PrestaShopError, stage: String) -> OrderFailure {

@@ -16,10 +16,12 @@ public enum PipelineOutcome: Sendable, Equatable {
 
 /// The work for one order, from webhook payload to NetSuite and back to PrestaShop, resumable at every step.
 ///
-/// Exactly once in NetSuite: the sales order and deposit carry external ids derived from the idempotency key,
-/// every create is preceded by a look-up by external id, and a create that may have committed (timeout,
-/// dropped connection) or that NetSuite calls a duplicate is resolved by looking up again. Progress is kept
-/// in `order_sync`, the final mark in `processed_events`.
+/// Exactly once in NetSuite: the sales order and deposit carry external ids derived from the idempotency key; a
+/// create is recorded as pending in `order_sync` before it is sent, and what Ferry remembers is built on only while
+/// no write has an unknown outcome (``SubmissionRules``): otherwise the record is looked up by external id first. A
+/// create that may have committed (timeout, dropped connection, 5xx) or that NetSuite calls a duplicate is resolved
+/// by looking up again. NetSuite requests are made by ``NetSuiteOrderSubmitter``; progress is kept in `order_sync`,
+/// the final mark in `processed_events`.
 public struct OrderPipeline: Sendable {
     public let netSuite: NetSuiteClient
     public let prestaShop: PrestaShopClient
@@ -27,6 +29,7 @@ public struct OrderPipeline: Sendable {
     public let sync: OrderSyncStore
     /// PrestaShop order state written back once the order is in NetSuite; nil disables write-back.
     public let writeBackStateID: Int?
+    let submitter: NetSuiteOrderSubmitter
     private let cache = ReferenceCache()
 
     public init(netSuite: NetSuiteClient, prestaShop: PrestaShopClient, mappings: MappingStore, sync: OrderSyncStore, writeBackStateID: Int?) {
@@ -35,6 +38,7 @@ public struct OrderPipeline: Sendable {
         self.mappings = mappings
         self.sync = sync
         self.writeBackStateID = writeBackStateID
+        self.submitter = NetSuiteOrderSubmitter(client: netSuite)
     }
 
     /// Processes `order`. Throws ``OrderFailure`` with the failure classified for the retry policy.
@@ -96,30 +100,35 @@ public struct OrderPipeline: Sendable {
             }
             draft.customerEntityID = customerID
 
-            // 3. The sales order, exactly once.
-            let salesOrderID = try await measureStage("sales_order") { [draft, record] () throws(OrderFailure) in
-                try await ensureSalesOrder(draft, record: record, key: key, logger: logger)
+            // 3. The sales order, exactly once: built on what Ferry remembers only while no write's outcome is unknown.
+            let memory = SubmissionMemory(
+                salesOrderID: record.netSuiteSalesOrderID, depositID: record.netSuiteDepositID, pending: record.pendingWrite)
+            let salesOrder = try await measureStage("sales_order") { [draft] () throws(OrderFailure) in
+                try await ensureSalesOrder(draft, plan: SubmissionRules.salesOrderPlan(memory), key: key, logger: logger)
             }
-            record.netSuiteSalesOrderID = salesOrderID
 
-            // 4. The deposit for the paid amount; a rejected deposit rolls the sales order back.
+            // 4. The deposit for the paid amount; a refused deposit rolls the sales order back.
+            let depositPlan = SubmissionRules.depositPlan(memory, salesOrder: salesOrder.carriedOut, salesOrderID: salesOrder.id)
             let depositID = try await measureStage("deposit") { [draft] () throws(OrderFailure) in
-                try await ensureDeposit(draft, salesOrderID: salesOrderID, key: key, logger: logger)
+                try await ensureDeposit(draft, plan: depositPlan, salesOrderID: salesOrder.id, key: key, logger: logger)
+            }
+            guard SubmissionRules.isComplete(salesOrder: salesOrder.id, deposit: depositID, isPaid: draft.deposit != nil) else {
+                throw OrderFailure(.systemic, stage: "deposit", message: "deposit not established", errorType: "incomplete")
             }
 
             // 5. Check and mark processed in one transaction.
             let newlyRecorded = try await measureStage("record") { () throws(OrderFailure) -> Bool in
                 do {
-                    return try await sync.markProcessed(key: key.description, salesOrderID: salesOrderID, depositID: depositID, logger: logger)
+                    return try await sync.markProcessed(key: key.description, salesOrderID: salesOrder.id, depositID: depositID, logger: logger)
                 } catch {
                     throw OrderFailure.database(error, stage: "record")
                 }
             }
-            logger.info("order in NetSuite", metadata: ["netsuite.sales_order_id": "\(salesOrderID)", "netsuite.deposit_id": "\(depositID ?? "none")"])
+            logger.info("order in NetSuite", metadata: ["netsuite.sales_order_id": "\(salesOrder.id)", "netsuite.deposit_id": "\(depositID ?? "none")"])
 
             // 6. PrestaShop state.
             return await measureStage("write_back") {
-                await writeBack(order: order, key: key, salesOrderID: salesOrderID, newlyRecorded: newlyRecorded, logger: logger)
+                await writeBack(order: order, key: key, salesOrderID: salesOrder.id, newlyRecorded: newlyRecorded, logger: logger)
             }
         } catch var failure {
             if failure.context == nil { failure.context = deadLetterContext }
@@ -164,30 +173,25 @@ public struct OrderPipeline: Sendable {
         let externalID = customerExternalID(shopID: order.shopID, customerID: order.customerID)
         do {
             let customer = try await prestaShop.customer(id: order.customerID, logger: logger)
-            if let id = try await findCustomer(externalID: externalID, email: customer.email, logger: logger) {
+            if let id = try await submitter.findCustomer(externalID: externalID, email: customer.email, logger: logger) {
                 try await sync.advance(key: record.key, to: .customerResolved, customerID: String(id), logger: logger)
                 return id
             }
-            var body: JSON = [
-                "externalId": .string(externalID), "email": .string(customer.email),
-                "firstName": .string(customer.firstName), "lastName": .string(customer.lastName),
-                "subsidiary": .reference(subsidiaryID),
-            ]
-            if !customer.company.isEmpty {
-                body = mergeObject(body, ["companyName": .string(customer.company), "isPerson": false])
+            let request = CustomerRequest(
+                externalID: externalID, email: customer.email, firstName: customer.firstName, lastName: customer.lastName,
+                company: customer.company, subsidiaryID: subsidiaryID)
+            let established = try await submitter.createCustomer(request, announce: {
+                try await sync.recordPendingWrite(key: record.key, .customerCreate, logger: logger)
+            }, logger: logger)
+            guard let id = Int(established.id) else {
+                throw OrderFailure(.systemic, stage: "customer", message: "customer id is not numeric", errorType: "netsuite_unexpected_response")
+            }
+            try await sync.advance(key: record.key, to: .customerResolved, customerID: established.id, logger: logger)
+            if established.how == .created {
+                logger.info("customer created in NetSuite", metadata: ["netsuite.customer_id": "\(id)"])
             } else {
-                body = mergeObject(body, ["isPerson": true])
+                logger.info("customer found in NetSuite after a create", metadata: ["netsuite.customer_id": "\(id)"])
             }
-            var id: Int
-            do {
-                id = Int(try await netSuite.create("customer", body: body, logger: logger).id) ?? 0
-            } catch let error as NetSuiteError where error.kind == .duplicate || error.mayHaveCommitted {
-                // Created by a racing worker or by our own timed-out call: find it.
-                guard let found = try await findCustomer(externalID: externalID, email: nil, logger: logger) else { throw error }
-                id = found
-            }
-            try await sync.advance(key: record.key, to: .customerResolved, customerID: String(id), logger: logger)
-            logger.info("customer created in NetSuite", metadata: ["netsuite.customer_id": "\(id)", "customer.id": "\(order.customerID)"])
             return id
         } catch let error as PrestaShopError {
             throw OrderFailure.prestaShop(error, stage: "customer")
@@ -196,76 +200,84 @@ public struct OrderPipeline: Sendable {
         }
     }
 
-    private func findCustomer(externalID: String, email: String?, logger: Logger) async throws -> Int? {
-        let byExternalID = try await netSuite.suiteQL(
-            "SELECT id FROM customer WHERE externalid = '\(suiteQLLiteral(externalID))'", limit: 1, logger: logger)
-        if let id = byExternalID.items.first?["id"]?.intValue { return id }
-        guard let email, !email.isEmpty else { return nil }
-        let byEmail = try await netSuite.suiteQL(
-            "SELECT id FROM customer WHERE LOWER(email) = '\(suiteQLLiteral(email.lowercased()))' ORDER BY id", limit: 1, logger: logger)
-        return byEmail.items.first?["id"]?.intValue
+    /// The sales order as established in this attempt, and how (which the deposit's plan depends on).
+    struct EstablishedSalesOrder {
+        var id: String
+        /// The plan as carried out: `.use` for a remembered id, `.create` for one created now, `.lookUpThenCreate`
+        /// for one a look-up found.
+        var carriedOut: RecordPlan
     }
 
-    private func ensureSalesOrder(_ draft: SalesOrderDraft, record: OrderSyncRecord, key: IdempotencyKey, logger: Logger) async throws(OrderFailure) -> String {
+    private func ensureSalesOrder(_ draft: SalesOrderDraft, plan: RecordPlan, key: IdempotencyKey, logger: Logger) async throws(OrderFailure) -> EstablishedSalesOrder {
         do {
-            if let known = record.netSuiteSalesOrderID { return known }
-            let id = try await createOnce("salesOrder", externalID: draft.externalID, body: Self.salesOrderBody(draft), logger: logger)
-            try await sync.advance(key: key.description, to: .salesOrderCreated, salesOrderID: id, logger: logger)
-            return id
+            let established = try await submitter.establish(
+                plan, type: "salesOrder", externalID: draft.externalID, body: SalesOrderRequest(draft),
+                announce: { try await sync.recordPendingWrite(key: key.description, .salesOrderCreate, logger: logger) },
+                logger: logger)
+            switch established.how {
+            case .remembered:
+                return EstablishedSalesOrder(id: established.id, carriedOut: .use(established.id))
+            case .created, .resolvedAfterCreate:
+                try await sync.advance(key: key.description, to: .salesOrderCreated, salesOrderID: established.id, logger: logger)
+                return EstablishedSalesOrder(id: established.id, carriedOut: .create)
+            case .found:
+                try await sync.advance(key: key.description, to: .salesOrderCreated, salesOrderID: established.id, logger: logger)
+                return EstablishedSalesOrder(id: established.id, carriedOut: .lookUpThenCreate)
+            }
         } catch {
             throw OrderFailure.classify(error, stage: "sales_order")
         }
     }
 
-    private func ensureDeposit(_ draft: SalesOrderDraft, salesOrderID: String, key: IdempotencyKey, logger: Logger) async throws(OrderFailure) -> String? {
+    private func ensureDeposit(_ draft: SalesOrderDraft, plan: RecordPlan, salesOrderID: String, key: IdempotencyKey, logger: Logger) async throws(OrderFailure) -> String? {
         guard let deposit = draft.deposit else { return nil }
         do {
-            let id = try await createOnce(
-                "customerDeposit", externalID: deposit.externalID,
-                body: Self.depositBody(draft, deposit: deposit, salesOrderID: salesOrderID), logger: logger)
-            try await sync.advance(key: key.description, to: .depositCreated, depositID: id, logger: logger)
-            return id
-        } catch let error as NetSuiteError where OrderFailure.netSuite(error, stage: "deposit").failureClass == .orderSpecific {
-            // NetSuite refused the payment: roll the sales order back so it never stands without its payment.
-            let refusal = OrderFailure.netSuite(error, stage: "deposit")
-            do {
-                try await netSuite.delete("salesOrder", id: salesOrderID, logger: logger)
-            } catch let deleteError as NetSuiteError where deleteError.kind == .notFound {
-                // Already gone.
-            } catch {
-                logger.error("sales order rollback failed", metadata: ["netsuite.sales_order_id": "\(salesOrderID)", "error.type": "\(type(of: error))"])
-                throw OrderFailure.classify(error, stage: "rollback")
+            let established = try await submitter.establish(
+                plan, type: "customerDeposit", externalID: deposit.externalID,
+                body: CustomerDepositRequest(draft, deposit: deposit, salesOrderID: salesOrderID),
+                announce: { try await sync.recordPendingWrite(key: key.description, .depositCreate, logger: logger) },
+                logger: logger)
+            if established.how != .remembered {
+                try await sync.advance(key: key.description, to: .depositCreated, depositID: established.id, logger: logger)
             }
-            do {
-                try await sync.clearSalesOrder(key: key.description, logger: logger)
-            } catch {
-                throw OrderFailure.database(error, stage: "rollback")
-            }
-            logger.warning("deposit refused, sales order rolled back", metadata: ["netsuite.sales_order_id": "\(salesOrderID)", "error.type": "\(refusal.errorType)"])
-            var failure = refusal
-            failure.message = "deposit refused (\(refusal.message)); sales order \(salesOrderID) rolled back"
-            throw failure
+            return established.id
+        } catch let error as NetSuiteError
+            where error.method == "POST" && OrderFailure.netSuite(error, stage: "deposit").failureClass == .orderSpecific
+        {
+            // NetSuite refused the deposit itself (a failed look-up is not a refusal: it is retried as it is).
+            throw await rollBack(salesOrderID: salesOrderID, refusal: error, key: key, logger: logger)
         } catch {
             throw OrderFailure.classify(error, stage: "deposit")
         }
     }
 
-    /// Looks the record up by external id, creates it only when absent, and resolves "maybe committed"
-    /// answers by looking up again. Never creates a second record for one external id.
-    private func createOnce(_ type: String, externalID: String, body: JSON, logger: Logger) async throws -> String {
-        if let existing = try await netSuite.internalID(of: type, externalID: externalID, logger: logger) {
-            logger.info("record already in NetSuite", metadata: ["netsuite.record": "\(type)", "netsuite.id": "\(existing)"])
-            return existing
+    /// NetSuite refused the payment: the sales order is deleted so it never stands without its payment. The sales
+    /// order is forgotten (and the delete recorded as pending) *before* the delete is sent. Returns the failure to
+    /// throw: the refusal when the rollback went through (permanent when NetSuite will refuse it again as it is), or
+    /// the rollback's own failure.
+    private func rollBack(salesOrderID: String, refusal error: NetSuiteError, key: IdempotencyKey, logger: Logger) async -> OrderFailure {
+        let refusal = OrderFailure.depositRefusal(error)
+        var logger = logger
+        logger[metadataKey: "netsuite.sales_order_id"] = "\(salesOrderID)"
+        do {
+            try await sync.beginRollback(key: key.description, logger: logger)
+        } catch {
+            // Without the record of the rollback a lost answer could leave a deleted sales order remembered: hold the
+            // order until the database answers, and roll back then.
+            return OrderFailure.database(error, stage: "rollback")
         }
         do {
-            return try await netSuite.create(type, body: body, logger: logger).id
-        } catch let error as NetSuiteError where error.kind == .duplicate || error.mayHaveCommitted {
-            if let existing = try await netSuite.internalID(of: type, externalID: externalID, logger: logger) {
-                logger.info("create resolved by look-up", metadata: ["netsuite.record": "\(type)", "error.type": "\(error.kind.rawValue)"])
-                return existing
-            }
-            throw error
+            try await submitter.deleteSalesOrder(id: salesOrderID, logger: logger)
+        } catch {
+            let failure = OrderFailure.classify(error, stage: "rollback")
+            logger.error("sales order rollback failed", metadata: ["error.type": "\(failure.errorType)"])
+            return failure
         }
+        try? await sync.settlePendingWrite(key: key.description, logger: logger)
+        logger.warning("deposit refused, sales order rolled back", metadata: ["error.type": "\(refusal.errorType)"])
+        var failure = refusal
+        failure.message = "deposit refused (\(refusal.message)); sales order \(salesOrderID) rolled back"
+        return failure
     }
 
     private func writeBack(order: PrestaShopOrder, key: IdempotencyKey, salesOrderID: String, newlyRecorded: Bool, logger: Logger) async -> PipelineOutcome {
@@ -298,50 +310,6 @@ public struct OrderPipeline: Sendable {
                     name: $0.name, quantity: $0.quantity, unitPriceTaxExcl: $0.unitPriceTaxExcl, unitPriceTaxIncl: $0.unitPriceTaxIncl)
             })
     }
-
-    static func salesOrderBody(_ draft: SalesOrderDraft) -> JSON {
-        [
-            "externalId": .string(draft.externalID),
-            "entity": .reference(draft.customerEntityID),
-            "subsidiary": .reference(draft.subsidiaryID),
-            "currency": .reference(draft.currencyID),
-            "location": .reference(draft.locationID),
-            "shipMethod": .reference(draft.shipMethodID),
-            "tranDate": .string(draft.tranDate),
-            "otherRefNum": .string(draft.otherRefNum),
-            "memo": .string(draft.memo),
-            "shippingCost": .number(draft.shippingCost),
-            "item": ["items": .array(draft.lines.map { line in
-                [
-                    "item": .reference(line.itemID), "quantity": .number(Decimal(line.quantity)),
-                    "rate": .number(line.rate), "taxCode": .reference(line.taxCodeID),
-                ]
-            })],
-        ]
-    }
-
-    static func depositBody(_ draft: SalesOrderDraft, deposit: SalesOrderDraft.Deposit, salesOrderID: String) -> JSON {
-        [
-            "externalId": .string(deposit.externalID),
-            "customer": .reference(draft.customerEntityID),
-            "salesOrder": .reference(salesOrderID),
-            "subsidiary": .reference(draft.subsidiaryID),
-            "currency": .reference(draft.currencyID),
-            "paymentMethod": .reference(deposit.paymentMethodID),
-            "payment": .number(deposit.amount),
-            "tranDate": .string(draft.tranDate),
-            "memo": .string("Payment of PrestaShop order \(draft.otherRefNum)"),
-        ]
-    }
-}
-
-/// Escapes a string for a single-quoted SuiteQL literal.
-func suiteQLLiteral(_ value: String) -> String { value.replacingOccurrences(of: "'", with: "''") }
-
-func mergeObject(_ base: JSON, _ extra: [String: JSON]) -> JSON {
-    guard case .object(var fields) = base else { return base }
-    for (key, value) in extra { fields[key] = value }
-    return .object(fields)
 }
 
 /// Country, currency and order-state look-ups change rarely: cached for the life of the process.

@@ -45,9 +45,12 @@ public final class OrderWorkerService: Service {
         var logger = logger
         logger[metadataKey: "worker"] = "\(configuration.workerID)"
         self.logger = logger
-        self.state = WorkerState(detector: OutageDetector(
-            threshold: configuration.outageThreshold, initialProbeInterval: configuration.outageProbeInterval,
-            maxProbeInterval: configuration.outageMaxProbeInterval))
+        self.state = WorkerState(disposition: MessageDisposition(
+            retryPolicy: configuration.retryPolicy, concurrencyRetryDelay: configuration.concurrencyRetryDelay,
+            writeBackRetryDelay: configuration.writeBackRetryDelay,
+            detector: OutageDetector(
+                threshold: configuration.outageThreshold, initialProbeInterval: configuration.outageProbeInterval,
+                maxProbeInterval: configuration.outageMaxProbeInterval)))
     }
 
     /// Whether fetching is currently paused for a NetSuite outage.
@@ -66,11 +69,60 @@ public final class OrderWorkerService: Service {
             ])
         // Two lanes: live orders, and dead letters an operator resubmitted. Each has its own consumer and in-flight
         // limit, and the replay lane takes NetSuite slots at replay priority, so replays never delay live orders.
-        await withDiscardingTaskGroup { group in
-            group.addTask { await self.fetchLoop(live, lane: .live, maxInFlight: self.configuration.maxInFlight) }
-            group.addTask { await self.fetchLoop(replay, lane: .replay, maxInFlight: self.configuration.replayMaxInFlight) }
+        // While the lanes run, a watchdog waits for a graceful shutdown during which PostgreSQL does not answer: then
+        // nothing in flight can finish, so it is cancelled and handed back instead of holding up the shutdown.
+        await withTaskGroup(of: LaneEvent.self) { group in
+            group.addTask {
+                await withDiscardingTaskGroup { lanes in
+                    lanes.addTask { await self.fetchLoop(live, lane: .live, maxInFlight: self.configuration.maxInFlight) }
+                    lanes.addTask {
+                        await self.fetchLoop(replay, lane: .replay, maxInFlight: self.configuration.replayMaxInFlight)
+                    }
+                }
+                return .lanesFinished
+            }
+            group.addTask { await self.databaseGoneDuringShutdown() ? .databaseGone : .watchdogStopped }
+            while let event = await group.next() {
+                switch event {
+                case .lanesFinished:
+                    group.cancelAll()
+                case .databaseGone:
+                    let inFlight = await state.inFlight
+                    logger.warning(
+                        "PostgreSQL unreachable during shutdown: handing back in-flight orders",
+                        metadata: ["worker.in_flight": "\(inFlight)"])
+                    group.cancelAll()
+                case .watchdogStopped:
+                    continue
+                }
+            }
         }
         logger.info("worker stopped")
+    }
+
+    private enum LaneEvent: Sendable {
+        case lanesFinished, databaseGone, watchdogStopped
+    }
+
+    /// Returns true once a graceful shutdown is under way and PostgreSQL has not answered for
+    /// ``WorkerConfiguration/shutdownDatabaseTimeout``; false when cancelled first.
+    private func databaseGoneDuringShutdown() async -> Bool {
+        while !Task.isShuttingDownGracefully {
+            do { try await Task.sleep(for: .milliseconds(250)) } catch { return false }
+        }
+        let timeout = configuration.shutdownDatabaseTimeout
+        var unansweredSince: ContinuousClock.Instant?
+        while !Task.isCancelled {
+            if await pipeline.sync.answers(within: min(timeout, .seconds(2))) {
+                unansweredSince = nil
+            } else {
+                let since = unansweredSince ?? .now
+                unansweredSince = since
+                if ContinuousClock.now - since >= timeout { return true }
+            }
+            do { try await Task.sleep(for: .milliseconds(500)) } catch { return false }
+        }
+        return false
     }
 
     /// Fetches from one consumer while the lease has headroom and local places are free, until graceful shutdown;
@@ -127,15 +179,31 @@ public final class OrderWorkerService: Service {
         guard await state.startProbeIfDue() else { return }
         do {
             try await probe()
-            if await state.recordSuccess() == .resumeFetching {
-                logger.notice("NetSuite answers again: resuming")
-                Gauge(label: "ferry_netsuite_circuit_open").record(0)
-            }
+            apply(await state.probeFinished(nil), logger: logger)
         } catch {
             let failure = OrderFailure.classify(error, stage: "probe")
-            _ = await state.recordFailure(failure.netSuiteTrouble ?? .connection)
+            apply(await state.probeFinished(failure.netSuiteTrouble ?? .connection), logger: logger)
             logger.info("NetSuite probe failed", metadata: ["error.type": "\(failure.errorType)"])
         }
+    }
+
+    /// The one place NetSuite's circuit state is logged and published.
+    private func apply(_ change: MessageDisposition.CircuitChange?, logger: Logger) {
+        switch change {
+        case .opened:
+            logger.error("NetSuite unavailable: pausing fetch")
+            Gauge(label: "ferry_netsuite_circuit_open").record(1)
+        case .closed:
+            logger.notice("NetSuite answers again: resuming")
+            Gauge(label: "ferry_netsuite_circuit_open").record(0)
+        case nil:
+            break
+        }
+    }
+
+    private func count(_ result: MessageDisposition.OrderResult) {
+        Counter(label: "ferry_worker_orders_total", dimensions: [("result", result.rawValue)]).increment()
+        OrderSpan.record(result: result.rawValue)
     }
 
     // MARK: - One message
@@ -172,89 +240,97 @@ public final class OrderWorkerService: Service {
         logger[metadataKey: "idempotency_key"] = "\(key)"
         let receivedAt = message.headers[FerryHeader.receivedAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
 
+        let result: MessageDisposition.AttemptResult
+        var failure: OrderFailure?
+        var pendingMessage = ""
         do {
             // Orders an operator resubmitted from the dead-letter stream take NetSuite slots at replay priority, so a
             // burst of replays can never take the share reserved for live orders.
             let outcome = try await LeasePriority.$current.withValue(lane) {
                 try await pipeline.process(order, receivedAt: receivedAt, logger: logger)
             }
-            if await state.recordSuccess() == .resumeFetching {
-                logger.notice("NetSuite answers again: resuming")
-                Gauge(label: "ferry_netsuite_circuit_open").record(0)
-            }
             switch outcome {
             case .completed(_, let newlyRecorded):
-                await settle(message, logger: logger) { try await message.ack() }
-                Counter(label: "ferry_worker_orders_total", dimensions: [("result", newlyRecorded ? "submitted" : "duplicate")]).increment()
-                OrderSpan.record(result: newlyRecorded ? "submitted" : "duplicate")
-                if newlyRecorded, let receivedAt {
-                    let seconds = max(0, Date().timeIntervalSince(receivedAt))
-                    Timer(label: "ferry_order_end_to_end_seconds").recordNanoseconds(Int64(seconds * 1e9))
-                }
+                result = .completed(newlyRecorded: newlyRecorded)
             case .writeBackPending(_, let text):
-                logger.warning("order in NetSuite, write-back will be retried", metadata: ["stage": "write_back", "error.message": "\(text)"])
-                Counter(label: "ferry_worker_orders_total", dimensions: [("result", "write_back_retry")]).increment()
-                OrderSpan.record(result: "write_back_retry")
-                await settle(message, logger: logger) { try await message.nak(delay: self.configuration.writeBackRetryDelay) }
+                result = .writeBackPending
+                pendingMessage = text
             }
         } catch {
-            await handleFailure(OrderFailure.classify(error, stage: "unknown"), message: message, order: order, key: key, logger: logger)
+            let classified = OrderFailure.classify(error, stage: "unknown")
+            failure = classified
+            result = .failed(classified.disposition)
         }
+        let decision = await state.attemptFinished(result)
+        apply(decision.circuit, logger: logger)
+        await execute(
+            decision.action, message: message, order: order, key: key, failure: failure,
+            writeBackMessage: pendingMessage, receivedAt: receivedAt, logger: logger)
     }
 
-    private func handleFailure(_ failure: OrderFailure, message: JetStreamMessage, order: PrestaShopOrder, key: IdempotencyKey, logger: Logger) async {
+    /// Carries out what ``MessageDisposition`` decided for a message.
+    private func execute(
+        _ action: MessageDisposition.Action, message: JetStreamMessage, order: PrestaShopOrder, key: IdempotencyKey,
+        failure: OrderFailure?, writeBackMessage: String, receivedAt: Date?, logger: Logger
+    ) async {
         var logger = logger
-        logger[metadataKey: "stage"] = "\(failure.stage)"
-        logger[metadataKey: "error.type"] = "\(failure.errorType)"
-        logger[metadataKey: "error.class"] = "\(failure.failureClass.rawValue)"
-        Counter(label: "ferry_worker_failures_total", dimensions: [("error_class", failure.failureClass.rawValue), ("error_type", failure.errorType)]).increment()
-        OrderSpan.record(failure: failure)
-        let record = AttemptRecord(
-            attempt: 0, at: Date().timeIntervalSince1970, stage: failure.stage, errorClass: failure.failureClass.rawValue,
-            message: failure.message, netSuiteErrorCode: failure.netSuiteErrorCode)
-
-        if failure.failureClass == .systemic {
-            if let trouble = failure.netSuiteTrouble, await state.recordFailure(trouble) == .pauseFetching {
-                logger.error("NetSuite unavailable: pausing fetch")
-                Gauge(label: "ferry_netsuite_circuit_open").record(1)
+        if let failure {
+            logger[metadataKey: "stage"] = "\(failure.stage)"
+            logger[metadataKey: "error.type"] = "\(failure.errorType)"
+            logger[metadataKey: "error.class"] = "\(failure.failureClass.rawValue)"
+            Counter(
+                label: "ferry_worker_failures_total",
+                dimensions: [("error_class", failure.failureClass.rawValue), ("error_type", failure.errorType)]
+            ).increment()
+            OrderSpan.record(failure: failure)
+        }
+        let record = failure.map {
+            AttemptRecord(
+                attempt: 0, at: Date().timeIntervalSince1970, stage: $0.stage, errorClass: $0.failureClass.rawValue,
+                message: $0.message, netSuiteErrorCode: $0.netSuiteErrorCode)
+        }
+        switch action {
+        case .ack(let result):
+            await settle(message, logger: logger) { try await message.ack() }
+            count(result)
+            if result == .submitted, let receivedAt {
+                let seconds = max(0, Date().timeIntervalSince(receivedAt))
+                Timer(label: "ferry_order_end_to_end_seconds").recordNanoseconds(Int64(seconds * 1e9))
             }
-            _ = try? await pipeline.sync.recordFailure(key: key.description, record, counted: false, logger: logger)
-            let delay = failure.netSuiteTrouble == .concurrencyLimit
-                ? jittered(configuration.concurrencyRetryDelay) : jittered(configuration.retryPolicy.outageHoldDelay)
+        case .retryWriteBack(let delay):
+            logger.warning(
+                "order in NetSuite, write-back will be retried",
+                metadata: ["stage": "write_back", "error.message": "\(writeBackMessage)"])
+            count(.writeBackRetry)
+            await settle(message, logger: logger) { try await message.nak(delay: delay) }
+        case .hold(let base, _):
+            if let record { _ = try? await pipeline.sync.recordFailure(key: key.description, record, counted: false, logger: logger) }
+            let delay = jittered(base)
             logger.info("order held, no attempt spent", metadata: ["retry.delay_ms": "\(delay.milliseconds)"])
-            Counter(label: "ferry_worker_orders_total", dimensions: [("result", "held")]).increment()
-            OrderSpan.record(result: "held")
+            count(.held)
             await settle(message, logger: logger) { try await message.nak(delay: delay) }
-            return
-        }
-        if failure.netSuiteErrorCode != nil, await state.recordSuccess() == .resumeFetching {
-            Gauge(label: "ferry_netsuite_circuit_open").record(0)
-        }
-
-        let attempt: Int
-        do {
-            attempt = try await pipeline.sync.recordFailure(key: key.description, record, counted: true, logger: logger)
-        } catch {
-            // Without the attempt count we cannot decide: hold it and try again later.
-            await settle(message, logger: logger) { try await message.nak(delay: self.configuration.retryPolicy.outageHoldDelay) }
-            return
-        }
-        logger[metadataKey: "attempt"] = "\(attempt)"
-        OrderSpan.record(failure: failure, attempt: attempt)
-        switch configuration.retryPolicy.decision(afterFailedAttempt: attempt, failure: failure.failureClass) {
-        case .retry(let delay, _):
-            logger.warning("order attempt failed, retrying", metadata: ["retry.delay_ms": "\(delay.milliseconds)", "error.message": "\(failure.message)"])
-            Counter(label: "ferry_worker_orders_total", dimensions: [("result", "retry")]).increment()
-            OrderSpan.record(result: "retry")
-            await settle(message, logger: logger) { try await message.nak(delay: delay) }
-        case .deadLetter:
-            let attempts = (try? await pipeline.sync.attempts(key: key.description, logger: logger)) ?? [record]
-            await deadLetter(
-                message, order: order, failure: failure, attempts: attempts,
-                reason: failure.failureClass == .permanent ? "permanent_failure" : "attempts_exhausted", logger: logger)
-        case .holdForOutage(let delay):
-            OrderSpan.record(result: "held")
-            await settle(message, logger: logger) { try await message.nak(delay: delay) }
+        case .countAttempt:
+            guard let failure, let record else { return }
+            let attempt = try? await pipeline.sync.recordFailure(key: key.description, record, counted: true, logger: logger)
+            if let attempt {
+                logger[metadataKey: "attempt"] = "\(attempt)"
+                OrderSpan.record(failure: failure, attempt: attempt)
+            }
+            switch await state.attemptCounted(attempt, failure: failure.failureClass) {
+            case .retry(let delay, _):
+                logger.warning(
+                    "order attempt failed, retrying",
+                    metadata: ["retry.delay_ms": "\(delay.milliseconds)", "error.message": "\(failure.message)"])
+                count(.retry)
+                await settle(message, logger: logger) { try await message.nak(delay: delay) }
+            case .deadLetter(let reason, _):
+                let attempts = (try? await pipeline.sync.attempts(key: key.description, logger: logger)) ?? [record]
+                await deadLetter(message, order: order, failure: failure, attempts: attempts, reason: reason.rawValue, logger: logger)
+            case .hold(let delay):
+                // Without the attempt count we cannot decide: hold it and decide later.
+                OrderSpan.record(result: MessageDisposition.OrderResult.held.rawValue)
+                await settle(message, logger: logger) { try await message.nak(delay: delay) }
+            }
         }
     }
 
@@ -270,8 +346,7 @@ public final class OrderWorkerService: Service {
             let sequence = try await deadLetters.write(entry)
             if let key { try? await pipeline.sync.markDeadLettered(key: key, logger: logger) }
             await settle(message, logger: logger) { try await message.term() }
-            Counter(label: "ferry_worker_orders_total", dimensions: [("result", "dead_lettered")]).increment()
-            OrderSpan.record(result: "dead_lettered")
+            count(.deadLettered)
             logger.error("order dead-lettered", metadata: [
                 "dlq.sequence": "\(sequence)", "attempts": "\(attempts.count)", "dlq.reason": "\(reason)",
                 "error.message": "\(failure.message)",
@@ -302,17 +377,17 @@ extension Duration {
     var milliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }
 
-/// The worker's shared state: in-flight count and the outage detector.
+/// The worker's shared state: in-flight count and the message disposition (with its outage detector).
 actor WorkerState {
-    private var detector: OutageDetector
+    private var disposition: MessageDisposition
     private var inFlightByLane: [LeasePriority: Int] = [:]
     var inFlight: Int { inFlightByLane.values.reduce(0, +) }
     private var slotWaiters: [CheckedContinuation<Void, Never>] = []
     private var timedWaiters: [UUID: CheckedContinuation<Void, Never>] = [:]
 
-    init(detector: OutageDetector) { self.detector = detector }
+    init(disposition: MessageDisposition) { self.disposition = disposition }
 
-    var fetchAllowed: Bool { detector.isFetchingAllowed }
+    var fetchAllowed: Bool { disposition.isFetchingAllowed }
 
     func inFlight(lane: LeasePriority) -> Int { inFlightByLane[lane, default: 0] }
 
@@ -354,7 +429,17 @@ actor WorkerState {
         timedWaiters.removeValue(forKey: id)?.resume()
     }
 
-    func recordSuccess() -> OutageDetector.Action? { detector.recordSuccess(at: .now) }
-    func recordFailure(_ failure: SystemicFailure) -> OutageDetector.Action? { detector.recordFailure(failure, at: .now) }
-    func startProbeIfDue() -> Bool { detector.startProbeIfDue(at: .now) }
+    func attemptFinished(_ result: MessageDisposition.AttemptResult) -> MessageDisposition.Decision {
+        disposition.attemptFinished(result, at: .now)
+    }
+
+    func attemptCounted(_ attempt: Int?, failure: FailureClass) -> MessageDisposition.CountedAction {
+        disposition.attemptCounted(attempt, failure: failure)
+    }
+
+    func probeFinished(_ trouble: SystemicFailure?) -> MessageDisposition.CircuitChange? {
+        disposition.probeFinished(trouble, at: .now)
+    }
+
+    func startProbeIfDue() -> Bool { disposition.startProbeIfDue(at: .now) }
 }

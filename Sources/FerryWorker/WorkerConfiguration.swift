@@ -27,6 +27,9 @@ public struct WorkerConfiguration: Sendable {
     public var leaseCheckInterval: Duration
     /// Orders a worker may hold ready beyond the lease's headroom, so a slot that frees finds an order ready for it.
     public var leasePrefetch: Int
+    /// During a graceful shutdown, how long PostgreSQL may fail to answer before the worker stops waiting on it:
+    /// it cancels what it holds, hands the messages back to JetStream and exits (the lease slots it held expire).
+    public var shutdownDatabaseTimeout: Duration = .seconds(5)
 
     public init(
         queue: OrderQueueConfiguration = OrderQueueConfiguration(), workerID: String, maxInFlight: Int = 8,

@@ -126,7 +126,7 @@ struct FerryEnvironment {
         }
         policy.maxAttempts = try int("FERRY_MAX_ATTEMPTS", default: policy.maxAttempts)
         policy.outageHoldDelay = try duration("FERRY_OUTAGE_HOLD", default: policy.outageHoldDelay)
-        return WorkerConfiguration(
+        var configuration = WorkerConfiguration(
             queue: queue, workerID: string("FERRY_WORKER_ID", default: ProcessInfo.processInfo.hostName + "-\(getpid())")!,
             maxInFlight: try int("FERRY_WORKER_MAX_IN_FLIGHT", default: 8), retryPolicy: policy,
             writeBackRetryDelay: try duration("FERRY_WRITEBACK_RETRY", default: .seconds(10)),
@@ -136,6 +136,8 @@ struct FerryEnvironment {
             leaseCheckInterval: try duration("FERRY_LEASE_CHECK_INTERVAL", default: .milliseconds(100)),
             replayMaxInFlight: try int("FERRY_WORKER_REPLAY_IN_FLIGHT", default: 2),
             leasePrefetch: try int("FERRY_WORKER_LEASE_PREFETCH", default: 2))
+        configuration.shutdownDatabaseTimeout = try duration("FERRY_WORKER_SHUTDOWN_DATABASE_TIMEOUT", default: .seconds(5))
+        return configuration
     }
 
     /// PrestaShop state written back when an order is in NetSuite; `none` turns write-back off.

@@ -87,9 +87,10 @@ struct NetSuiteFailureTests {
         }
     }
 
-    /// NetSuite refuses the deposit: the sales order is deleted again (never left without its payment) and the order
-    /// retried. While the refusal lasts no sales order stands in NetSuite; once it is lifted, one of each.
-    @Test func refusedDepositRollsTheSalesOrderBackUntilNetSuiteAcceptsIt() async throws {
+    /// NetSuite refuses the deposit for a reason that goes away by itself (the record was being changed): the sales
+    /// order is deleted again (never left without its payment) and the order retried. While the refusal lasts no sales
+    /// order stands in NetSuite; once it is lifted, one of each.
+    @Test func transientlyRefusedDepositRollsTheSalesOrderBackUntilNetSuiteAcceptsIt() async throws {
         var options = PipelineOptions()
         options.retrySchedule = "300ms"
         options.maxAttempts = 100
@@ -98,7 +99,8 @@ struct NetSuiteFailureTests {
             let first = try await h.startWorker("worker-1")
             try await h.configureWebhook(to: gateway)
             try await h.addRejection(
-                recordType: "customerDeposit", count: 1000, detail: "Payment method is not valid for this subsidiary.")
+                recordType: "customerDeposit", count: 1000, errorCode: "RCRD_HAS_BEEN_CHANGED",
+                detail: "Record has been changed since you retrieved it.")
 
             let order = try await h.createOrder(
                 customerID: SandboxWorld.existingCustomer.id,
@@ -132,6 +134,40 @@ struct NetSuiteFailureTests {
             #expect(try await h.netSuiteRecords("salesOrder").count == 1)
             #expect(try await h.netSuiteRecords("customerDeposit").count == 1)
             #expect(try await h.deadLettersInStream() == 0)
+            #expect(try await h.syncRow(orderID: order)?.lastErrorClass == nil, "the last error is cleared on success")
+        }
+    }
+
+    /// NetSuite refuses the deposit as invalid (its verdict on what Ferry sent: the same on every retry). The sales
+    /// order is rolled back once and the order dead-lettered at once instead of creating and deleting a sales order
+    /// on every attempt; once the cause is fixed, a resubmission puts it into NetSuite once.
+    @Test func deterministicallyRefusedDepositIsRolledBackOnceAndDeadLettered() async throws {
+        try await PipelineHarness.run { h in
+            let gateway = try await h.startGateway()
+            try await h.startWorker()
+            try await h.configureWebhook(to: gateway)
+            try await h.addRejection(
+                recordType: "customerDeposit", count: 1000, detail: "Payment method is not valid for this subsidiary.")
+
+            let order = try await h.createOrder(
+                customerID: SandboxWorld.existingCustomer.id,
+                lines: [.init(sku: SandboxWorld.defaultSKUs[5], quantity: 1)])
+            try await waitUntil("the order is dead-lettered") { try await h.deadLettersInStream() == 1 }
+            let externalID = "PS-1-\(order)"
+            #expect(try await h.netSuiteCreates("salesOrder")[externalID] == 1, "one sales order created and rolled back")
+            #expect(try await h.netSuiteRecords("salesOrder", externalID: externalID).isEmpty)
+            #expect(try await h.netSuiteRecords("customerDeposit").isEmpty)
+            #expect(try await h.attempts(orderID: order).count == 1, "dead-lettered at once")
+            #expect(try await h.orderHistory(orderID: order)["currentState"].int == 2, "not written back")
+            let list = try await h.ferry("dlq", "list")
+            #expect(list.output.contains("netsuite_deposit_refused") || list.output.contains("deposit refused"), "\(list.output)")
+
+            try await h.clearNetSuiteFaults()
+            let resubmit = try await h.ferry("dlq", "resubmit", "--all")
+            #expect(resubmit.status == 0, "\(resubmit)")
+            try await h.waitUntilWrittenBack([order], timeout: .seconds(60))
+            try await h.expectInNetSuiteExactlyOnce(orderID: order, checkSalesOrderCreates: false)
+            #expect(try await h.netSuiteCreates("salesOrder")[externalID] == 2)
         }
     }
 }

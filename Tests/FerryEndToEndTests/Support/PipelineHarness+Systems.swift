@@ -148,14 +148,29 @@ extension PipelineHarness {
     }
 
     /// `POST /_sandbox/faults/rejections`: matching requests are refused with a NetSuite error, nothing saved.
-    func addRejection(recordType: String, count: Int, detail: String) async throws {
+    func addRejection(recordType: String, count: Int, errorCode: String = "USER_ERROR", detail: String) async throws {
         let answer = try await sendJSON(
             .POST, netSuite.baseURL + "/_sandbox/faults/rejections",
             [
-                "method": "POST", "recordType": recordType, "status": 400, "errorCode": "USER_ERROR", "detail": detail,
+                "method": "POST", "recordType": recordType, "status": 400, "errorCode": errorCode, "detail": detail,
                 "count": count,
             ])
         guard answer.status == 200 else { throw HarnessError("rejection refused: \(answer.status) \(answer.text)") }
+    }
+
+    /// `POST /_sandbox/faults/targeted`: the `nth` request (from now) with `method` to `target` fails as `kind`.
+    func addTargetedFault(method: String, target: String, nth: Int = 1, kind: String, delaySeconds: Double? = nil)
+        async throws
+    {
+        var rule: [String: Any] = ["method": method, "target": target, "nth": nth, "kind": kind]
+        if let delaySeconds { rule["delaySeconds"] = delaySeconds }
+        let answer = try await sendJSON(.POST, netSuite.baseURL + "/_sandbox/faults/targeted", rule)
+        guard answer.status == 200 else { throw HarnessError("fault refused: \(answer.status) \(answer.text)") }
+    }
+
+    /// Whether every targeted fault set has fired.
+    func targetedFaultsFired() async throws -> Bool {
+        try await netSuiteFaults()["targeted"].array.allSatisfy { $0["fired"] == .bool(true) }
     }
 
     func clearNetSuiteFaults() async throws {

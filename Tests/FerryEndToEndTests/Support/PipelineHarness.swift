@@ -32,6 +32,9 @@ struct PipelineOptions: Sendable {
     var netSuite = NetSuiteSandboxConfiguration()
     /// Which mapping rows to import.
     var mappings: MappingSelection = .subset(SandboxWorld.defaultSKUs)
+    /// The PostgreSQL server the installation's database is created on; nil = `FERRY_DATABASE_URL`. A test that stops
+    /// PostgreSQL starts a server of its own (``PrivateStack``).
+    var databaseServerURL: String?
 
     enum MappingSelection: Sendable {
         /// `ferry mappings import-dir sandbox/mappings`: every row of the shipped files.
@@ -90,7 +93,9 @@ final class PipelineHarness: Sendable {
         _ body: @Sendable (PipelineHarness) async throws -> T
     ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
-        guard let natsURL = environment["FERRY_NATS_URL"], let serverURL = environment["FERRY_DATABASE_URL"] else {
+        guard let natsURL = environment["FERRY_NATS_URL"],
+            let serverURL = options.databaseServerURL ?? environment["FERRY_DATABASE_URL"]
+        else {
             throw HarnessError(
                 "FERRY_NATS_URL and FERRY_DATABASE_URL must be set: run the suite with scripts/test.sh, "
                     + "or source the env file printed by scripts/stack.sh start")

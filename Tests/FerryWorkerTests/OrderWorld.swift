@@ -1,0 +1,251 @@
+import AsyncHTTPClient
+import FerryCore
+import FerryNATS
+import FerryNetSuite
+import FerryNetSuiteSandbox
+import FerryPostgres
+import FerryPrestaShop
+import FerryPrestaShopSandbox
+import FerrySandboxData
+import FerryTestSupport
+import FerryWorker
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+import Testing
+
+/// One Ferry worker in-process over real parts: a nats-server of its own, a fresh migrated database with the
+/// shipped mappings, both sandboxes on port 0, and an ``OrderWorkerService`` with a compressed retry schedule
+/// consuming the order stream. Orders are published the way the gateway publishes them.
+///
+/// The database has a fault switch: ``failOrderSyncWrite(_:)`` makes the N-th following write of `order_sync` fail
+/// (a trigger raises an error; a sequence counts the writes, so the count survives the failed statement).
+struct OrderWorld: Sendable {
+    let database: PostgresClient
+    let jetStream: JetStream
+    let queue: OrderQueueConfiguration
+    let netSuite: NetSuiteSandboxServer
+    let prestaShopURL: String
+    let sync: OrderSyncStore
+
+    static let logger = Logger(label: "ferry.test.worker") { _ in SwiftLogNoOpLogHandler() }
+    static let dataset = SandboxDataset.standard
+    static let sku = dataset.skus[3]
+    /// Shop customers NetSuite has never seen (neither by id nor by e-mail), with an address: each order of the
+    /// matrix takes a fresh one, so the customer create is one of its NetSuite calls.
+    static let newCustomers: [SandboxDataset.Customer] = {
+        let known = Set(dataset.customers.filter { $0.netSuiteID != nil }.map { $0.email.lowercased() })
+        return dataset.customers.filter {
+            $0.netSuiteID == nil && !$0.addressIDs.isEmpty && !known.contains($0.email.lowercased())
+        }
+    }()
+    /// The NetSuite client's timeout; a `timeoutAfterCommit` fault answers after twice as long.
+    static let netSuiteTimeout = Duration.milliseconds(400)
+    static let writeBackState = 14
+
+    /// Places a paid order of one ``sku`` for `customer` in the shop (no webhook) and publishes it to the order
+    /// stream as the gateway would. Returns the PrestaShop order id.
+    func placeOrder(customerID: Int) async throws -> Int {
+        let body: [String: Any] = [
+            "customerId": customerID, "state": 2, "sendWebhook": false,
+            "rows": [["productId": Self.sku.productID, "productAttributeId": Self.sku.combinationID, "quantity": 2]],
+        ]
+        var request = HTTPClientRequest(url: prestaShopURL + "/_sandbox/orders")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let answer = try await response.body.collect(upTo: 1 << 20)
+        guard response.status == .created,
+            let id = (try JSONSerialization.jsonObject(with: Data(buffer: answer)) as? [String: Any])?["id"] as? Int
+        else { throw WorldError("order not created: \(response.status)") }
+
+        let order = try await webserviceOrder(id)
+        let key = IdempotencyKey(shopID: 1, orderID: id)
+        var headers = NATSHeaders()
+        headers[FerryHeader.idempotencyKey] = key.description
+        headers[FerryHeader.receivedAt] = String(Int(Date().timeIntervalSince1970 * 1000))
+        _ = try await jetStream.publish(
+            subject: queue.ordersSubject(shopID: 1), payload: order, headers: headers, msgID: key.description,
+            expectStream: queue.ordersStream)
+        return id
+    }
+
+    /// `GET /api/orders/{id}?output_format=JSON`: the body the shop's webhook carries.
+    func webserviceOrder(_ id: Int) async throws -> [UInt8] {
+        let url = prestaShopURL
+            + "/api/orders/\(id)?output_format=JSON&ws_key=\(PrestaShopSandboxConfiguration.defaultAPIKey)"
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        guard response.status == .ok else { throw WorldError("order \(id) not readable: \(response.status)") }
+        return Array(buffer: try await response.body.collect(upTo: 1 << 20))
+    }
+
+    /// The order's current PrestaShop state.
+    func shopState(_ id: Int) async throws -> Int? {
+        let body = try await webserviceOrder(id)
+        let json = try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any]
+        let order = json?["order"] as? [String: Any]
+        return (order?["current_state"] as? String).flatMap(Int.init) ?? order?["current_state"] as? Int
+    }
+
+    /// The counted attempts and their error classes.
+    func attemptClasses(_ key: String) async throws -> [String] {
+        var classes: [String] = []
+        for try await errorClass in try await database.query(
+            "SELECT error_class FROM order_attempts WHERE idempotency_key = \(key) ORDER BY attempt", logger: Self.logger
+        ).decode(String.self) {
+            classes.append(errorClass)
+        }
+        return classes
+    }
+
+    /// The `n`-th write of `order_sync` from now fails; nil switches the fault off.
+    func failOrderSyncWrite(_ n: Int?) async throws {
+        _ = try await database.query("SELECT setval('ferry_test_write_count', 1, false)", logger: Self.logger)
+        _ = try await database.query("UPDATE ferry_test_write_fault SET fail_at = \(n)", logger: Self.logger)
+    }
+
+    /// Dead letters of `key` in the dead-letter stream.
+    func deadLetters(_ key: String) async throws -> [DeadLetterEntry] {
+        try await DeadLetterQueue(jetStream: jetStream, queue: queue).list().map(\.entry).filter { $0.idempotencyKey == key }
+    }
+
+    static let faultStatements = [
+        "CREATE SEQUENCE ferry_test_write_count",
+        "CREATE TABLE ferry_test_write_fault (fail_at bigint)",
+        "INSERT INTO ferry_test_write_fault VALUES (NULL)",
+        """
+        CREATE FUNCTION ferry_test_write_fault() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF nextval('ferry_test_write_count') = (SELECT fail_at FROM ferry_test_write_fault) THEN
+                RAISE EXCEPTION 'injected fault: PostgreSQL unavailable for this write';
+            END IF;
+            RETURN NEW;
+        END $$
+        """,
+        """
+        CREATE TRIGGER ferry_test_write_fault BEFORE INSERT OR UPDATE ON order_sync
+        FOR EACH ROW EXECUTE FUNCTION ferry_test_write_fault()
+        """,
+    ]
+}
+
+/// Sets up an ``OrderWorld`` with its worker running, runs `body`, and takes everything down again.
+func withOrderWorld<T: Sendable>(_ body: (OrderWorld) async throws -> T) async throws -> T {
+    guard let databaseURL = ProcessInfo.processInfo.environment["FERRY_DATABASE_URL"] else {
+        throw WorldError("FERRY_DATABASE_URL is not set: source the env file of scripts/stack.sh start (or use scripts/test.sh)")
+    }
+    let logger = OrderWorld.logger
+    let server = try DatabaseConfiguration(url: databaseURL)
+    let name = "ferry_test_worker_" + uniqueSuffix(12)
+    let admin = PostgresClient(configuration: server.clientConfiguration, backgroundLogger: logger)
+    let adminTask = Task { await admin.run() }
+    defer { adminTask.cancel() }
+    _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+    let database = PostgresClient(configuration: server.with(database: name).clientConfiguration, backgroundLogger: logger)
+    let databaseTask = Task { await database.run() }
+
+    let outcome: Result<T, any Error>
+    do {
+        outcome = .success(try await withNATSServer { nats in
+            _ = try await Migrations.migrate(database, logger: logger)
+            for statement in OrderWorld.faultStatements {
+                _ = try await database.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+            }
+            _ = try await MappingStore(client: database).importRows(try shippedMappings(), logger: logger)
+
+            let netSuiteSandbox = try await NetSuiteSandboxServer.start(configuration: NetSuiteSandboxConfiguration(), logger: logger)
+            let prestaShopSandbox = try await PrestaShopSandboxServer.start(configuration: PrestaShopSandboxConfiguration(), logger: logger)
+            let credential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
+            let netSuite = try NetSuiteClient(configuration: NetSuiteConfiguration(
+                baseURL: netSuiteSandbox.baseURL, accountID: NetSuiteSandboxConfiguration().accountID,
+                auth: .tba(
+                    consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
+                    tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
+                requestTimeout: OrderWorld.netSuiteTimeout, connectTimeout: .seconds(5)))
+            let prestaShop = try PrestaShopClient(configuration: PrestaShopClientConfiguration(
+                baseURL: prestaShopSandbox.baseURL, apiKey: PrestaShopSandboxConfiguration.defaultAPIKey))
+            let connection = try await NATSConnection.connect(NATSConnectionOptions(url: nats.url, name: "worker-test"), logger: logger)
+            var queue = OrderQueueConfiguration.isolated(uniqueSuffix(8))
+            queue.ackWait = .seconds(10)
+            let result: Result<T, any Error>
+            do {
+                let jetStream = try connection.jetStream()
+                try await queue.ensure(on: jetStream)
+                let sync = OrderSyncStore(client: database)
+                let pipeline = OrderPipeline(
+                    netSuite: netSuite, prestaShop: prestaShop, mappings: MappingStore(client: database), sync: sync,
+                    writeBackStateID: OrderWorld.writeBackState)
+                let submitter = NetSuiteOrderSubmitter(client: netSuite)
+                let worker = OrderWorkerService(
+                    configuration: WorkerConfiguration(
+                        queue: queue, workerID: "fault-matrix", maxInFlight: 4, fetchWait: .milliseconds(100),
+                        retryPolicy: RetryPolicy(
+                            delays: Array(repeating: .milliseconds(10), count: 4), outageHoldDelay: .milliseconds(20)),
+                        writeBackRetryDelay: .milliseconds(20), concurrencyRetryDelay: .milliseconds(20),
+                        outageProbeInterval: .milliseconds(20), outageMaxProbeInterval: .milliseconds(100)),
+                    jetStream: jetStream, pipeline: pipeline, probe: { try await submitter.probe(logger: logger) },
+                    logger: logger)
+                let world = OrderWorld(
+                    database: database, jetStream: jetStream, queue: queue, netSuite: netSuiteSandbox,
+                    prestaShopURL: prestaShopSandbox.baseURL, sync: sync)
+                let running = Task { try await worker.run() }
+                let answer: Result<T, any Error>
+                do {
+                    answer = .success(try await body(world))
+                } catch {
+                    answer = .failure(error)
+                }
+                running.cancel()
+                _ = await running.result
+                result = answer
+            } catch {
+                result = .failure(error)
+            }
+            await connection.close()
+            try? await netSuite.shutdown()
+            try? await prestaShop.shutdown()
+            try? await prestaShopSandbox.shutdown()
+            try? await netSuiteSandbox.shutdown()
+            return try result.get()
+        })
+    } catch {
+        outcome = .failure(error)
+    }
+    databaseTask.cancel()
+    await databaseTask.value
+    _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+    return try outcome.get()
+}
+
+/// The shipped mapping files (`sandbox/mappings`), with only the ordered product's row of `products.csv`.
+private func shippedMappings() throws -> [MappingRow] {
+    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("sandbox/mappings")
+    var rows: [MappingRow] = []
+    for kind in MappingKind.allCases {
+        let url = directory.appendingPathComponent("\(kind.rawValue).csv")
+        guard var text = try? String(contentsOf: url, encoding: .utf8) else { continue }
+        if kind == .products {
+            let prefix = "\(OrderWorld.sku.productID),\(OrderWorld.sku.combinationID),"
+            let lines = text.split(whereSeparator: \.isNewline)
+            text = ([lines[0]] + lines.dropFirst().filter { $0.hasPrefix(prefix) }).joined(separator: "\n") + "\n"
+        }
+        switch MappingCSV.parse(text, kind: kind) {
+        case .success(let parsed): rows += parsed
+        case .failure(let error): throw WorldError("\(kind.rawValue).csv: \(error.description)")
+        }
+    }
+    return rows
+}
+
+struct WorldError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Lower-case hex for database and stream names of one test.
+func uniqueSuffix(_ length: Int) -> String {
+    String(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(length))
+}
