@@ -114,6 +114,7 @@ public enum Migrations {
             // (SubmissionRules in FerryCore): while set, remembered NetSuite ids are re-established by look-up.
             "ALTER TABLE order_sync ADD COLUMN pending_write text",
         ]),
+        Migration(version: 5, name: "lease probes back off when refused again", statements: LeaseSchema.probeBackoffStatements),
     ]
 
     /// Applies every migration not yet applied. Safe to run concurrently from several processes.

@@ -123,8 +123,46 @@ import Testing
         #expect(successes(3) == [6], "below the refused level: the usual pace")
         #expect(successes(3 * AdaptiveLimit.probeFactor - 1) == [], "back to the refused level: slowly")
         #expect(successes(1) == [7])
-        #expect(limit.overloadedAt == 0, "reached without a refusal: forgotten")
-        #expect(successes(3) == [8], "above it: the usual pace again")
+        #expect(limit.overloadedAt == 7, "reached: remembered until it holds")
+        #expect(successes(3) == [8], "at it: the usual pace")
+        #expect(limit.overloadedAt == 0, "grown past without a refusal: forgotten")
+    }
+
+    /// Another integration holds the rest of the pool: each probe refused again at the same level waits twice as long.
+    @Test func probesRefusedAgainAtTheSameLevelBackOff() {
+        var limit = AdaptiveLimit(ceiling: 8, limit: 7, increaseAfter: 2)
+        var token: Int64 = 0
+        func refuse() {
+            token += 1
+            _ = limit.record(.overloaded, token: token, highestIssuedToken: token)
+        }
+        /// Successes until the limit reaches `level` again.
+        func successesUntil(_ level: Int) -> Int {
+            var count = 0
+            while limit.limit < level {
+                token += 1
+                count += 1
+                _ = limit.record(.success, token: token, highestIssuedToken: token)
+            }
+            return count
+        }
+        refuse()
+        #expect(limit.limit == 5 && limit.overloadedAt == 7 && limit.probeRefusals == 0)
+        var probeWaits: [Int] = []
+        for refusals in 1...6 {
+            #expect(successesUntil(6) == 2, "below the refused level: the usual pace")
+            probeWaits.append(successesUntil(7))
+            refuse()
+            #expect(limit.probeRefusals == min(refusals, AdaptiveLimit.maxProbeDoublings))
+        }
+        let base = 2 * AdaptiveLimit.probeFactor
+        #expect(probeWaits == [base, base * 2, base * 4, base * 8, base * 16, base * 16], "doubling, capped")
+        #expect(limit.probeRefusals == AdaptiveLimit.maxProbeDoublings)
+
+        // A refusal at another level starts over.
+        _ = successesUntil(6)
+        refuse()
+        #expect(limit.overloadedAt == 6 && limit.probeRefusals == 0)
     }
 
     /// The saw-tooth the probe memory avoids: against a pool with room for 6, the limit spends most requests at 6.

@@ -30,8 +30,13 @@ public struct LeaseLimitChange: Sendable, Hashable {
 /// - `increaseAfter` successes in a row add one slot, up to ``ceiling`` (the configured slots) — but growing back to
 ///   the level that was last refused (``overloadedAt``) takes ``probeFactor`` times as many: below it the pool is known
 ///   to have room, at it the pool was full. Without that memory the limit saw-tooths between the refused level and
-///   three quarters of it; with it, it stays one below the refused level most of the time. Reaching that level
-///   without a refusal forgets it.
+///   three quarters of it; with it, it stays one below the refused level most of the time. Growing past that level
+///   (it held for `increaseAfter` successes) forgets it.
+/// - A probe refused again at the same level (another integration holds the rest of the pool for a long time) makes
+///   the next probe take twice as long, up to ``maxProbeDoublings`` doublings (8, 16, 32, 64, 128 × `increaseAfter`
+///   successes: at 25 and 10 requests/s, about 20 s, 40 s, 80 s, 160 s and 5 minutes). Each refused probe still cuts
+///   the limit to three quarters and it climbs back at the usual pace to one below the refused level, so the limit
+///   spends ever more of its time there. A refusal at another level, or growing past the level, resets the back-off.
 public struct AdaptiveLimit: Sendable, Hashable {
     /// The configured slot count: the limit never grows past it.
     public private(set) var ceiling: Int
@@ -50,6 +55,16 @@ public struct AdaptiveLimit: Sendable, Hashable {
     public private(set) var overloadedAt = 0
     /// How many times `increaseAfter` successes it takes to grow back to ``overloadedAt``.
     public static let probeFactor = 8
+    /// Refusals in a row at ``overloadedAt`` (probes that failed), each doubling the next probe's wait.
+    public private(set) var probeRefusals = 0
+    /// The most doublings of the probe's wait.
+    public static let maxProbeDoublings = 4
+
+    /// Successes in a row needed before the limit grows from its current value.
+    public var successesNeeded: Int {
+        guard overloadedAt > 0, limit + 1 == overloadedAt else { return increaseAfter }
+        return increaseAfter * Self.probeFactor << min(probeRefusals, Self.maxProbeDoublings)
+    }
 
     /// The smallest limit: one request at a time always goes.
     public static let floor = 1
@@ -70,18 +85,23 @@ public struct AdaptiveLimit: Sendable, Hashable {
         case .neutral:
             return nil
         case .success:
-            let needed = limit + 1 >= overloadedAt && overloadedAt > 0 ? increaseAfter * Self.probeFactor : increaseAfter
+            let needed = successesNeeded
             successStreak = min(successStreak + 1, needed)
             guard successStreak >= needed, limit < ceiling else { return nil }
             successStreak = 0
             limit += 1
-            if limit >= overloadedAt { overloadedAt = 0 }
+            if limit > overloadedAt {
+                // The refused level held: forget it.
+                overloadedAt = 0
+                probeRefusals = 0
+            }
             return LeaseLimitChange(from: limit - 1, to: limit, cause: .success)
         case .overloaded:
             successStreak = 0
             guard token > decreaseFence else { return nil }
             decreaseFence = max(decreaseFence, highestIssuedToken)
             let old = limit
+            probeRefusals = old == overloadedAt ? min(probeRefusals + 1, Self.maxProbeDoublings) : 0
             overloadedAt = old
             limit = max(Self.floor, Int((Double(limit) * decreaseFactor).rounded(.down)))
             if limit == old && limit > Self.floor { limit -= 1 }

@@ -406,4 +406,94 @@ enum LeaseSchema {
         $$
         """,
     ]
+
+    /// Migration 5: a probe refused again at the same level waits twice as long next time
+    /// (`AdaptiveLimit.probeRefusals`, at most 4 doublings), so a pool another integration holds for hours is probed
+    /// ever more rarely instead of every few seconds.
+    static let probeBackoffStatements: [String] = [
+        "ALTER TABLE netsuite_lease_accounts ADD COLUMN probe_refusals integer NOT NULL DEFAULT 0",
+        // LeaseTable.release and AdaptiveLimit.record, with the probe back-off.
+        """
+        CREATE OR REPLACE FUNCTION ferry_lease_release(
+            p_account text, p_slot integer, p_token bigint, p_feedback text,
+            OUT released boolean, OUT old_limit integer, OUT new_limit integer, OUT wake_tickets bigint[])
+        LANGUAGE plpgsql AS $$
+        DECLARE
+            v_account netsuite_lease_accounts%ROWTYPE;
+            v_cleared boolean := false;
+            v_streak integer;
+            v_fence bigint;
+            v_overloaded_at integer;
+            v_refusals integer;
+            v_needed integer;
+        BEGIN
+            SELECT * INTO v_account FROM netsuite_lease_accounts a WHERE a.account = p_account FOR UPDATE;
+            IF NOT FOUND THEN
+                RAISE EXCEPTION 'lease account is not configured' USING ERRCODE = 'P0002';
+            END IF;
+            old_limit := v_account.effective_limit;
+            new_limit := old_limit;
+            released := false;
+            SELECT s.expires_at > now() INTO released FROM netsuite_lease_slots s
+            WHERE s.account = p_account AND s.slot = p_slot AND s.token = p_token FOR UPDATE;
+            IF FOUND THEN
+                v_cleared := true;
+                UPDATE netsuite_lease_slots s SET
+                    holder = NULL, priority = NULL, token = NULL, acquired_at = NULL, expires_at = '-infinity'
+                WHERE s.account = p_account AND s.slot = p_slot;
+            ELSE
+                released := false;
+            END IF;
+            v_streak := v_account.success_streak;
+            v_fence := v_account.decrease_fence;
+            v_overloaded_at := v_account.overloaded_at;
+            v_refusals := v_account.probe_refusals;
+            IF p_feedback = 'success' THEN
+                v_needed := v_account.increase_after;
+                IF v_overloaded_at > 0 AND new_limit + 1 = v_overloaded_at THEN
+                    v_needed := v_account.increase_after * 8 * (1 << least(v_refusals, 4));
+                END IF;
+                v_streak := least(v_streak + 1, v_needed);
+                IF v_streak >= v_needed AND new_limit < v_account.slots THEN
+                    v_streak := 0;
+                    new_limit := new_limit + 1;
+                    IF new_limit > v_overloaded_at THEN
+                        v_overloaded_at := 0;
+                        v_refusals := 0;
+                    END IF;
+                END IF;
+            ELSIF p_feedback = 'overloaded' THEN
+                v_streak := 0;
+                IF p_token > v_fence THEN
+                    SELECT greatest(v_fence, t.last_value) INTO v_fence FROM netsuite_lease_tokens t;
+                    IF old_limit = v_overloaded_at THEN
+                        v_refusals := least(v_refusals + 1, 4);
+                    ELSE
+                        v_refusals := 0;
+                    END IF;
+                    v_overloaded_at := old_limit;
+                    new_limit := greatest(1, floor(old_limit * v_account.decrease_factor)::integer);
+                    IF new_limit = old_limit AND new_limit > 1 THEN
+                        new_limit := new_limit - 1;
+                    END IF;
+                END IF;
+            ELSIF p_feedback <> 'neutral' THEN
+                RAISE EXCEPTION 'unknown lease feedback %', p_feedback USING ERRCODE = '22023';
+            END IF;
+            IF v_streak <> v_account.success_streak OR v_fence <> v_account.decrease_fence
+                OR new_limit <> old_limit OR v_overloaded_at <> v_account.overloaded_at
+                OR v_refusals <> v_account.probe_refusals THEN
+                UPDATE netsuite_lease_accounts a SET
+                    success_streak = v_streak, decrease_fence = v_fence, effective_limit = new_limit,
+                    overloaded_at = v_overloaded_at, probe_refusals = v_refusals,
+                    updated_at = CASE WHEN new_limit <> old_limit THEN now() ELSE a.updated_at END
+                WHERE a.account = p_account;
+            END IF;
+            IF v_cleared OR new_limit > old_limit THEN
+                wake_tickets := ferry_lease_wake(p_account, new_limit, v_account.reservations);
+            END IF;
+        END
+        $$
+        """,
+    ]
 }

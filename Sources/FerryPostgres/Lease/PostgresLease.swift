@@ -434,11 +434,12 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
         }
         guard let old, old != limit else { return }
         let change = LeaseLimitChange(from: old, to: limit, cause: cause ?? (limit < old ? .overloaded : .success))
+        // The one log line of a limit change (callers only record the gauge), with this process's name in the lease.
         logger.notice(
-            "netsuite lease effective limit changed",
+            "NetSuite lease limit changed",
             metadata: [
-                "lease.limit_from": "\(old)", "lease.limit_to": "\(limit)", "lease.cause": "\(change.cause.rawValue)",
-                "lease.observed_only": "\(cause == nil)",
+                "lease.from": "\(old)", "lease.to": "\(limit)", "lease.cause": "\(change.cause.rawValue)",
+                "lease.observed_only": "\(cause == nil)", "worker": "\(configuration.holder)",
             ])
         onLimitChange?(change)
     }
