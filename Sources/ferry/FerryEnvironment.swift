@@ -138,6 +138,24 @@ struct FerryEnvironment {
             leasePrefetch: try int("FERRY_WORKER_LEASE_PREFETCH", default: 2))
     }
 
+    /// Everything `ferry worker` reads.
+    func workerServices() throws -> WorkerServicesConfiguration {
+        let netSuite = try netSuite()
+        let slots: WorkerLeaseConfiguration.Slots =
+            string("FERRY_LEASE_SLOTS") == "auto"
+            ? .auto(reserve: try int("FERRY_LEASE_RESERVE", default: 2)) : .fixed(try int("FERRY_LEASE_SLOTS", default: 8))
+        let liveReserved = try string("FERRY_LEASE_LIVE_RESERVED").map { _ in try int("FERRY_LEASE_LIVE_RESERVED", default: 0) }
+        let metricsPort = try int("FERRY_WORKER_METRICS_PORT", default: 0)
+        return WorkerServicesConfiguration(
+            nats: NATSConnectionOptions(url: natsURL, name: "ferry-worker"), database: try database(), netSuite: netSuite,
+            prestaShop: try prestaShop(), worker: try worker(queue: try queue()),
+            lease: WorkerLeaseConfiguration(
+                slots: slots, liveReserved: liveReserved, ttl: try duration("FERRY_LEASE_TTL", default: .seconds(30))),
+            writeBackStateID: try writeBackStateID(),
+            queueMetricsInterval: try duration("FERRY_QUEUE_METRICS_INTERVAL", default: QueueMetricsService.defaultInterval),
+            metricsAddress: metricsPort > 0 ? (string("FERRY_WORKER_METRICS_HOST", default: "127.0.0.1")!, metricsPort) : nil)
+    }
+
     /// PrestaShop state written back when an order is in NetSuite; `none` turns write-back off.
     func writeBackStateID() throws -> Int? {
         let raw = string("FERRY_WRITEBACK_STATE_ID", default: "14")!
