@@ -70,7 +70,14 @@ struct FerryEnvironment {
             host: string("FERRY_GATEWAY_HOST", default: "127.0.0.1")!, port: try int("FERRY_GATEWAY_PORT", default: 8080),
             webhookSecrets: secrets.filter { !$0.isEmpty },
             timestampTolerance: try duration("FERRY_WEBHOOK_TOLERANCE", default: .seconds(300)),
-            maxBodyBytes: try int("FERRY_WEBHOOK_MAX_BYTES", default: 1 << 20))
+            maxBodyBytes: try int("FERRY_WEBHOOK_MAX_BYTES", default: 1 << 20),
+            drainDelay: try duration("FERRY_GATEWAY_DRAIN_DELAY", default: .seconds(5)))
+    }
+
+    /// Everything `ferry gateway` reads.
+    func gatewayServices() throws -> GatewayServicesConfiguration {
+        GatewayServicesConfiguration(
+            nats: NATSConnectionOptions(url: natsURL, name: "ferry-gateway"), queue: try queue(), gateway: try gateway())
     }
 
     // MARK: NetSuite
