@@ -12,7 +12,8 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
 extension EnvironmentVariablesProvider {
     /// The provider of ``ConfigReader/ferryEnvironment(_:)``: `environment`, with Ferry's secrets marked secret.
     public static func ferry(_ environment: [String: String]) -> EnvironmentVariablesProvider {
-        EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: .dynamic { key, _ in isFerrySecret(key) })
+        EnvironmentVariablesProvider(
+            environmentVariables: environment, secretsSpecifier: .dynamic { key, _ in isFerrySecret(key) })
     }
 
     /// Whether the value of the environment variable `key` is a secret (see ``ConfigReader/ferryEnvironment(_:)``).
@@ -28,7 +29,9 @@ extension ConfigReader {
     /// a doc comment, the README and a Kubernetes ConfigMap is one string. Values of variables whose names end in
     /// `_SECRET`, `_KEY`, `_TOKEN_ID` or `_PRIVATE_KEY`, and `FERRY_DATABASE_URL` (it may hold a password), are secret:
     /// the provider redacts them in its descriptions and access reports.
-    public static func ferryEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ConfigReader {
+    public static func ferryEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> ConfigReader {
         ConfigReader(provider: EnvironmentVariablesProvider.ferry(environment))
     }
 
@@ -38,21 +41,24 @@ extension ConfigReader {
 
     /// The value of `key`, or `nil` when it is unset or empty.
     public func string(_ key: String, isSecret: Bool = false, fileID: String = #fileID, line: UInt = #line) -> String? {
-        guard let value = string(forKey: ConfigKey([key]), isSecret: isSecret, fileID: fileID, line: line), !value.isEmpty
-        else { return nil }
+        let value = string(forKey: ConfigKey([key]), isSecret: isSecret, fileID: fileID, line: line)
+        guard let value, !value.isEmpty else { return nil }
         return value
     }
 
     /// The value of `key`, or `defaultValue` when it is unset or empty.
     public func string(
-        _ key: String, default defaultValue: String, isSecret: Bool = false, fileID: String = #fileID, line: UInt = #line
+        _ key: String, default defaultValue: String, isSecret: Bool = false, fileID: String = #fileID,
+        line: UInt = #line
     ) -> String {
         string(key, isSecret: isSecret, fileID: fileID, line: line) ?? defaultValue
     }
 
     /// The value of `key`.
     /// - Throws: ``ConfigurationError`` when it is unset or empty.
-    public func requiredString(_ key: String, isSecret: Bool = false, fileID: String = #fileID, line: UInt = #line) throws -> String {
+    public func requiredString(
+        _ key: String, isSecret: Bool = false, fileID: String = #fileID, line: UInt = #line
+    ) throws -> String {
         guard let value = string(key, isSecret: isSecret, fileID: fileID, line: line) else {
             throw ConfigurationError("\(key) is required")
         }
@@ -61,7 +67,9 @@ extension ConfigReader {
 
     /// The integer value of `key`, or `defaultValue` when it is unset or empty.
     /// - Throws: ``ConfigurationError`` when the value is not an integer.
-    public func int(_ key: String, default defaultValue: Int, fileID: String = #fileID, line: UInt = #line) throws -> Int {
+    public func int(
+        _ key: String, default defaultValue: Int, fileID: String = #fileID, line: UInt = #line
+    ) throws -> Int {
         guard let raw = string(key, fileID: fileID, line: line) else { return defaultValue }
         guard let value = Int(raw) else { throw ConfigurationError("\(key) must be an integer, found '\(raw)'") }
         return value

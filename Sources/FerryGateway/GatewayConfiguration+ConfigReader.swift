@@ -41,7 +41,7 @@ extension GatewayServicesConfiguration {
     public init(reader: ConfigReader) throws {
         let gateway = try GatewayConfiguration(reader: reader)
         self.init(
-            nats: NATSConnectionOptions(reader: reader, name: "ferry-gateway"), queue: try OrderQueueConfiguration(reader: reader),
-            gateway: gateway)
+            nats: NATSConnectionOptions(reader: reader, name: "ferry-gateway"),
+            queue: try OrderQueueConfiguration(reader: reader), gateway: gateway)
     }
 }

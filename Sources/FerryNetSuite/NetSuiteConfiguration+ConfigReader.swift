@@ -23,7 +23,8 @@ extension NetSuiteConfiguration {
     /// - Throws: ``ConfigurationError`` naming a missing key, an unreadable key file or a value Ferry cannot use.
     public init(reader: ConfigReader) throws {
         let account = try reader.requiredString("FERRY_NETSUITE_ACCOUNT")
-        let url = reader.string("FERRY_NETSUITE_URL") ?? "https://" + NetSuiteConfiguration.accountHost(forAccountID: account)
+        let url =
+            reader.string("FERRY_NETSUITE_URL") ?? "https://" + NetSuiteConfiguration.accountHost(forAccountID: account)
         let auth: NetSuiteAuthentication
         switch reader.string("FERRY_NETSUITE_AUTH", default: "tba").lowercased() {
         case "tba":
@@ -44,13 +45,15 @@ extension NetSuiteConfiguration {
             }
             let algorithmName = reader.string("FERRY_NETSUITE_JWT_ALGORITHM", default: "PS256")
             guard let algorithm = NetSuiteJWTAlgorithm(rawValue: algorithmName.uppercased()) else {
-                throw ConfigurationError("FERRY_NETSUITE_JWT_ALGORITHM must be one of PS256, PS384, PS512, ES256, ES384, ES512")
+                throw ConfigurationError(
+                    "FERRY_NETSUITE_JWT_ALGORITHM must be one of PS256, PS384, PS512, ES256, ES384, ES512")
             }
             auth = .oauth2(
                 clientID: try reader.requiredString("FERRY_NETSUITE_CLIENT_ID"),
                 certificateID: try reader.requiredString("FERRY_NETSUITE_CERTIFICATE_ID"),
                 privateKeyPEM: pem, algorithm: algorithm,
-                scopes: reader.string("FERRY_NETSUITE_SCOPES", default: "rest_webservices").split(separator: ",").map(String.init))
+                scopes: reader.string("FERRY_NETSUITE_SCOPES", default: "rest_webservices").split(separator: ",")
+                    .map(String.init))
         case let other:
             throw ConfigurationError("FERRY_NETSUITE_AUTH must be tba or oauth2, found '\(other)'")
         }

@@ -22,7 +22,8 @@ public struct LoggingConfiguration: Sendable, Equatable {
     /// Reads the log settings.
     ///
     /// - Configuration keys:
-    ///   - `FERRY_LOG_LEVEL` (string, default: `info`): a swift-log level (`trace` … `critical`); another value is `info`
+    ///   - `FERRY_LOG_LEVEL` (string, default: `info`): a swift-log level (`trace` … `critical`); another value
+    ///     is `info`
     ///   - `FERRY_LOG_FORMAT` (string, default: `json`): `text` for human-readable lines; another value is `json`
     ///
     /// - Parameter reader: Ferry's configuration (``ConfigReader/ferryEnvironment(_:)``).

@@ -5,7 +5,8 @@ extension DatabaseConfiguration {
     /// Reads where PostgreSQL is.
     ///
     /// - Configuration keys:
-    ///   - `FERRY_DATABASE_URL` (string, required, secret): `postgres://user:password@host:5432/db?sslmode=disable|prefer|require`
+    ///   - `FERRY_DATABASE_URL` (string, required, secret):
+    ///     `postgres://user:password@host:5432/db?sslmode=disable|prefer|require`
     ///   - `FERRY_DATABASE_MAX_CONNECTIONS` (int, default: `10`): the connection pool's size
     ///
     /// - Parameter reader: Ferry's configuration (``ConfigReader/ferryEnvironment(_:)``).

@@ -30,7 +30,8 @@ public struct WorkerServicesConfiguration: Sendable {
         nats: NATSConnectionOptions, database: DatabaseConfiguration, netSuite: NetSuiteConfiguration,
         prestaShop: PrestaShopClientConfiguration, worker: WorkerConfiguration,
         lease: WorkerLeaseConfiguration = WorkerLeaseConfiguration(), writeBackStateID: Int? = 14,
-        queueMetricsInterval: Duration = QueueMetricsService.defaultInterval, metricsAddress: (host: String, port: Int)? = nil
+        queueMetricsInterval: Duration = QueueMetricsService.defaultInterval,
+        metricsAddress: (host: String, port: Int)? = nil
     ) {
         self.nats = nats
         self.database = database
@@ -58,7 +59,9 @@ public struct WorkerServices: Sendable {
     ) -> ServiceGroup {
         ServiceGroup(configuration: .init(
             services: (before + services).map {
-                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+                .init(
+                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                    failureTerminationBehavior: .gracefullyShutdownGroup)
             },
             gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
     }
@@ -67,7 +70,9 @@ public struct WorkerServices: Sendable {
 /// Builds the worker: connects to NATS, sizes the NetSuite lease and assembles the clients and services of
 /// ``WorkerServices``. Nothing runs until the services do. When building fails, what was already made is shut down
 /// before the error is thrown.
-public func buildWorkerServices(configuration: WorkerServicesConfiguration, logger: Logger) async throws -> WorkerServices {
+public func buildWorkerServices(
+    configuration: WorkerServicesConfiguration, logger: Logger
+) async throws -> WorkerServices {
     let connection = try await NATSConnection.connect(configuration.nats, logger: logger)
     var shutdowns: [@Sendable () async -> Void] = [{ await connection.close() }]
     do {
@@ -100,7 +105,8 @@ private func buildWorkerServices(
         logger: logger,
         onLimitChange: { change in
             Gauge(label: "ferry_lease_effective_limit").record(change.to)
-            logger.notice("NetSuite lease limit changed", metadata: ["lease.from": "\(change.from)", "lease.to": "\(change.to)"])
+            logger.notice(
+                "NetSuite lease limit changed", metadata: ["lease.from": "\(change.from)", "lease.to": "\(change.to)"])
         })
     let netSuite = try NetSuiteClient(
         configuration: configuration.netSuite, requestGate: NetSuiteRequestGate(lease: lease, policy: policy))

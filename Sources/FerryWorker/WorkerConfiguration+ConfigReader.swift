@@ -30,12 +30,14 @@ extension WorkerConfiguration {
     public init(reader: ConfigReader, queue: OrderQueueConfiguration) throws {
         let schedule = reader.string("FERRY_RETRY_SCHEDULE", default: "5s,30s,2m,10m")
         guard var policy = RetryPolicy(schedule: schedule) else {
-            throw ConfigurationError("FERRY_RETRY_SCHEDULE must be a list of durations like 5s,30s,2m,10m, found '\(schedule)'")
+            throw ConfigurationError(
+                "FERRY_RETRY_SCHEDULE must be a list of durations like 5s,30s,2m,10m, found '\(schedule)'")
         }
         policy.maxAttempts = try reader.int("FERRY_MAX_ATTEMPTS", default: policy.maxAttempts)
         policy.outageHoldDelay = try reader.duration("FERRY_OUTAGE_HOLD", default: policy.outageHoldDelay)
         self.init(
-            queue: queue, workerID: reader.string("FERRY_WORKER_ID", default: ProcessInfo.processInfo.hostName + "-\(getpid())"),
+            queue: queue,
+            workerID: reader.string("FERRY_WORKER_ID", default: ProcessInfo.processInfo.hostName + "-\(getpid())"),
             maxInFlight: try reader.int("FERRY_WORKER_MAX_IN_FLIGHT", default: 8), retryPolicy: policy,
             writeBackRetryDelay: try reader.duration("FERRY_WRITEBACK_RETRY", default: .seconds(10)),
             outageThreshold: try reader.int("FERRY_OUTAGE_THRESHOLD", default: 3),
@@ -65,8 +67,10 @@ extension WorkerLeaseConfiguration {
             ? .auto(reserve: try reader.int("FERRY_LEASE_RESERVE", default: 2))
             : .fixed(try reader.int("FERRY_LEASE_SLOTS", default: 8))
         let liveReserved: Int? =
-            reader.string("FERRY_LEASE_LIVE_RESERVED") == nil ? nil : try reader.int("FERRY_LEASE_LIVE_RESERVED", default: 0)
-        self.init(slots: slots, liveReserved: liveReserved, ttl: try reader.duration("FERRY_LEASE_TTL", default: .seconds(30)))
+            reader.string("FERRY_LEASE_LIVE_RESERVED") == nil
+            ? nil : try reader.int("FERRY_LEASE_LIVE_RESERVED", default: 0)
+        let ttl = try reader.duration("FERRY_LEASE_TTL", default: .seconds(30))
+        self.init(slots: slots, liveReserved: liveReserved, ttl: ttl)
     }
 }
 
@@ -105,7 +109,9 @@ extension WorkerServicesConfiguration {
         self.init(
             nats: NATSConnectionOptions(reader: reader, name: "ferry-worker"), database: database, netSuite: netSuite,
             prestaShop: prestaShop, worker: worker, lease: lease, writeBackStateID: writeBackStateID,
-            queueMetricsInterval: try reader.duration("FERRY_QUEUE_METRICS_INTERVAL", default: QueueMetricsService.defaultInterval),
-            metricsAddress: metricsPort > 0 ? (reader.string("FERRY_WORKER_METRICS_HOST", default: "127.0.0.1"), metricsPort) : nil)
+            queueMetricsInterval: try reader.duration(
+                "FERRY_QUEUE_METRICS_INTERVAL", default: QueueMetricsService.defaultInterval),
+            metricsAddress: metricsPort > 0
+                ? (reader.string("FERRY_WORKER_METRICS_HOST", default: "127.0.0.1"), metricsPort) : nil)
     }
 }

@@ -28,7 +28,8 @@ public struct WorkerLeaseConfiguration: Sendable {
 
     /// The policy for `slots` resolved slots.
     public func policy(slots: Int) -> LeasePolicy {
-        LeasePolicy(slots: slots, shares: LeaseShares(reservations: [.live: liveReserved ?? max(1, slots / 2)]), ttl: ttl)
+        LeasePolicy(
+            slots: slots, shares: LeaseShares(reservations: [.live: liveReserved ?? max(1, slots / 2)]), ttl: ttl)
     }
 }
 
@@ -65,11 +66,16 @@ public func leaseSlots(
                 ])
             return slots
         }
-        logger.warning("NetSuite governance limits name no concurrency limit: using the default slots", metadata: ["lease.slots": "\(fallback)"])
+        logger.warning(
+            "NetSuite governance limits name no concurrency limit: using the default slots",
+            metadata: ["lease.slots": "\(fallback)"])
     } catch {
         logger.warning(
             "NetSuite governance limits unavailable: using the default slots",
-            metadata: ["lease.slots": "\(fallback)", "error.type": "\((error as? NetSuiteError)?.shortDescription ?? "\(type(of: error))")"])
+            metadata: [
+                "lease.slots": "\(fallback)",
+                "error.type": "\((error as? NetSuiteError)?.shortDescription ?? "\(type(of: error))")",
+            ])
     }
     return fallback
 }

@@ -34,6 +34,7 @@ struct SandboxCredentials: Sendable {
             netSuiteTBA = TBA(consumerKey: key, consumerSecret: secret, tokenID: token, tokenSecret: tokenSecret)
         }
         prestaShopKey = reader.string("FERRY_PRESTASHOP_KEY", isSecret: true)
-        webhookSecret = reader.string("FERRY_WEBHOOK_SECRET", isSecret: true)?.split(separator: ",").first.map(String.init)
+        webhookSecret = reader.string("FERRY_WEBHOOK_SECRET", isSecret: true)?.split(separator: ",").first
+            .map(String.init)
     }
 }

@@ -27,7 +27,8 @@ import Testing
     }
 
     static func gateway(_ extra: [String: String] = [:]) throws -> GatewayServicesConfiguration {
-        try GatewayServicesConfiguration(reader: .ferryEnvironment(["FERRY_WEBHOOK_SECRET": "whsec"].merging(extra) { _, new in new }))
+        let environment = ["FERRY_WEBHOOK_SECRET": "whsec"].merging(extra) { _, new in new }
+        return try GatewayServicesConfiguration(reader: .ferryEnvironment(environment))
     }
 
     @Test func workerDefaults() throws {
@@ -47,7 +48,8 @@ import Testing
         #expect(worker.retryPolicy.maxAttempts == 5)
         #expect(worker.retryPolicy.outageHoldDelay == .seconds(5))
         #expect(worker.writeBackRetryDelay == .seconds(10))
-        #expect(worker.outageThreshold == 3 && worker.outageProbeInterval == .seconds(1) && worker.outageMaxProbeInterval == .seconds(30))
+        #expect(worker.outageThreshold == 3 && worker.outageProbeInterval == .seconds(1))
+        #expect(worker.outageMaxProbeInterval == .seconds(30))
         #expect(worker.leaseCheckInterval == .milliseconds(100))
         #expect(!worker.workerID.isEmpty)
         #expect(configuration.lease.slots == .fixed(8) && configuration.lease.liveReserved == nil)
@@ -93,7 +95,8 @@ import Testing
     }
 
     @Test(arguments: [
-        "FERRY_DATABASE_URL", "FERRY_NETSUITE_ACCOUNT", "FERRY_NETSUITE_TOKEN_SECRET", "FERRY_PRESTASHOP_URL", "FERRY_PRESTASHOP_KEY",
+        "FERRY_DATABASE_URL", "FERRY_NETSUITE_ACCOUNT", "FERRY_NETSUITE_TOKEN_SECRET", "FERRY_PRESTASHOP_URL",
+        "FERRY_PRESTASHOP_KEY",
     ])
     func aMissingRequiredWorkerKeyIsNamed(key: String) {
         var environment = Self.workerRequired
@@ -121,7 +124,8 @@ import Testing
     ])
     func aGatewayValueFerryCannotUseFailsWithItsKey(key: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try Self.gateway([key: value]) }
-        #expect(error?.description == "configuration: \(key) must be \(key.hasSuffix("_PORT") || key.hasSuffix("_BYTES") ? "an integer" : "a duration like 500ms, 5s or 2m"), found '\(value)'")
+        let kind = key.hasSuffix("_PORT") || key.hasSuffix("_BYTES") ? "an integer" : "a duration like 500ms, 5s or 2m"
+        #expect(error?.description == "configuration: \(key) must be \(kind), found '\(value)'")
     }
 
     @Test func theWebhookSecretIsRequired() {
@@ -130,9 +134,11 @@ import Testing
     }
 
     @Test func secretsAreRedacted() {
-        let provider = EnvironmentVariablesProvider.ferry(Self.workerRequired.merging(["FERRY_WEBHOOK_SECRET": "whsec-42"]) { $1 })
+        let environment = Self.workerRequired.merging(["FERRY_WEBHOOK_SECRET": "whsec-42"]) { $1 }
+        let provider = EnvironmentVariablesProvider.ferry(environment)
         let text = provider.debugDescription
-        for secret in ["hunter2", "whsec-42", "ck-key-1", "cs-secret-1", "ti-token-1", "ts-secret-1", "FERRY0SANDBOX0PRESTASHOP0KEY0001"] {
+        let secrets = ["hunter2", "whsec-42", "ck-key-1", "cs-secret-1", "ti-token-1", "ts-secret-1", "FERRY0SANDBOX0PRESTASHOP0KEY0001"]
+        for secret in secrets {
             #expect(!text.contains(secret), "\(secret) in \(text)")
         }
         #expect(text.contains("FERRY_NETSUITE_ACCOUNT=1234567_SB1"))

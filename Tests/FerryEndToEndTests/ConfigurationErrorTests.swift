@@ -20,8 +20,11 @@ struct ConfigurationErrorTests {
          "FERRY_ACK_WAIT must be a duration like 500ms, 5s or 2m, found 'banana'"),
         ("worker", worker.merging(["FERRY_LEASE_SLOTS": "many"]) { $1 }, "FERRY_LEASE_SLOTS must be an integer, found 'many'"),
     ])
-    func aBadValueStopsTheBinaryWithItsKey(command: String, environment: [String: String], message: String) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-config-\(UUID().uuidString.prefix(8))")
+    func aBadValueStopsTheBinaryWithItsKey(
+        command: String, environment: [String: String], message: String
+    ) async throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("ferry-config-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let result = try await FerryProcess.run(
