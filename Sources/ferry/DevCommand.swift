@@ -1,7 +1,7 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Configuration
 import FerryConfiguration
-import AsyncHTTPClient
 import FerryNATS
 import FerryPostgres
 import Foundation
