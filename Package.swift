@@ -22,10 +22,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // OTLP over HTTP only: the gRPC exporter's packages are never built.
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        // Configuration from environment variables only: no file formats (JSON, YAML) are built.
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: []),
     ],
     targets: [
         // Pure domain: no I/O, standard library and Foundation only.
         .target(name: "FerryCore"),
+        // Ferry's readers over swift-configuration's ConfigReader: keys are the environment variables' names, a value
+        // Ferry cannot parse throws with its key named.
+        .target(
+            name: "FerryConfiguration",
+            dependencies: ["FerryCore", .product(name: "Configuration", package: "swift-configuration")]
+        ),
 
         // libnats (Debian libnats-dev) and the small Swift layer over it.
         .systemLibrary(name: "CNATS", pkgConfig: "libnats", providers: [.apt(["libnats-dev"])]),
@@ -33,8 +41,10 @@ let package = Package(
             name: "FerryNATS",
             dependencies: [
                 "CNATS",
+                "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 
@@ -43,6 +53,7 @@ let package = Package(
             name: "FerryPostgres",
             dependencies: [
                 "FerryCore",
+                "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -51,6 +62,7 @@ let package = Package(
             name: "FerryNetSuite",
             dependencies: [
                 "FerryCore", "FerryObservability",
+                "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -59,24 +71,28 @@ let package = Package(
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(
             name: "FerryPrestaShop",
             dependencies: [
                 "FerryCore",
+                "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         // JSON logs, metrics and the tracing bootstrap (the only target that depends on swift-otel).
         .target(
             name: "FerryObservability",
             dependencies: [
+                "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -119,11 +135,13 @@ let package = Package(
             name: "FerryGateway",
             dependencies: [
                 "FerryCore", "FerryNATS", "FerryPrestaShop", "FerryObservability",
+                "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
@@ -131,7 +149,11 @@ let package = Package(
             name: "FerryWorker",
             dependencies: [
                 "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryPostgres", "FerryObservability",
+                "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -144,6 +166,7 @@ let package = Package(
                 "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryObservability", "FerryPostgres",
                 "FerryGateway", "FerryWorker",
                 "FerrySandboxData", "FerryNetSuiteSandbox", "FerryPrestaShopSandbox",
+                "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -155,6 +178,15 @@ let package = Package(
         ),
 
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
+        // Every role's configuration from environment variables: defaults, formats, errors naming the key, redaction.
+        .testTarget(
+            name: "FerryConfigurationTests",
+            dependencies: [
+                "FerryConfiguration", "FerryCore", "FerryGateway", "FerryNATS", "FerryNetSuite", "FerryObservability",
+                "FerryPostgres", "FerryPrestaShop", "FerryWorker",
+                .product(name: "Configuration", package: "swift-configuration"),
+            ]
+        ),
         // Test-only helpers shared by several test targets (a real nats-server per test).
         .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport"),
         .testTarget(
@@ -273,6 +305,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
     ],

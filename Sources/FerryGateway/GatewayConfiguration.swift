@@ -10,10 +10,13 @@ public struct GatewayConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// How long to wait for JetStream's publish acknowledgement before answering 503.
     public var publishTimeout: Duration
+    /// On graceful shutdown: how long `/readyz` answers 503 while webhooks are still accepted, before the server
+    /// stops accepting and finishes the requests in flight (``GatewayDrainService``).
+    public var drainDelay: Duration
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, webhookSecrets: [String], timestampTolerance: Duration = .seconds(300),
-        maxBodyBytes: Int = 1 << 20, publishTimeout: Duration = .seconds(5)
+        maxBodyBytes: Int = 1 << 20, publishTimeout: Duration = .seconds(5), drainDelay: Duration = .seconds(5)
     ) {
         self.host = host
         self.port = port
@@ -21,5 +24,6 @@ public struct GatewayConfiguration: Sendable {
         self.timestampTolerance = timestampTolerance
         self.maxBodyBytes = maxBodyBytes
         self.publishTimeout = publishTimeout
+        self.drainDelay = drainDelay
     }
 }

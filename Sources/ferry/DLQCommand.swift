@@ -1,4 +1,6 @@
 import ArgumentParser
+import Configuration
+import FerryConfiguration
 import FerryNATS
 import FerryPostgres
 import FerryWorker
@@ -13,11 +15,11 @@ struct DLQCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "One line per dead letter: id, order, reason, attempts, last error.")
 
         func run() async throws {
-            let env = FerryEnvironment()
-            env.bootstrapLogging()
+            let reader = ConfigReader.ferryEnvironment()
+            bootstrapLogging(reader)
             let logger = Logger(label: "ferry.dlq")
-            let (connection, jetStream) = try await connectNATS(env, name: "ferry-dlq", logger: logger)
-            let letters = try await DeadLetterQueue(jetStream: jetStream, queue: try env.queue()).list()
+            let (connection, jetStream) = try await connectNATS(reader, name: "ferry-dlq", logger: logger)
+            let letters = try await DeadLetterQueue(jetStream: jetStream, queue: try OrderQueueConfiguration(reader: reader)).list()
             await connection.close()
             if letters.isEmpty { writeLine("no dead letters"); return }
             writeLine("ID\tIDEMPOTENCY KEY\tREFERENCE\tREASON\tATTEMPTS\tDEAD-LETTERED AT\tLAST ERROR")
@@ -34,11 +36,11 @@ struct DLQCommand: AsyncParsableCommand {
         @Argument(help: "Dead-letter id (from list) or idempotency key.") var id: String
 
         func run() async throws {
-            let env = FerryEnvironment()
-            env.bootstrapLogging()
+            let reader = ConfigReader.ferryEnvironment()
+            bootstrapLogging(reader)
             let logger = Logger(label: "ferry.dlq")
-            let (connection, jetStream) = try await connectNATS(env, name: "ferry-dlq", logger: logger)
-            let letter = try await DeadLetterQueue(jetStream: jetStream, queue: try env.queue()).find(id)
+            let (connection, jetStream) = try await connectNATS(reader, name: "ferry-dlq", logger: logger)
+            let letter = try await DeadLetterQueue(jetStream: jetStream, queue: try OrderQueueConfiguration(reader: reader)).find(id)
             await connection.close()
             guard let letter else { throw ValidationError("no dead letter \(id)") }
             let encoder = JSONEncoder()
@@ -59,11 +61,11 @@ struct DLQCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let env = FerryEnvironment()
-            env.bootstrapLogging()
+            let reader = ConfigReader.ferryEnvironment()
+            bootstrapLogging(reader)
             let logger = Logger(label: "ferry.dlq")
-            let (connection, jetStream) = try await connectNATS(env, name: "ferry-dlq", logger: logger)
-            let dlq = DeadLetterQueue(jetStream: jetStream, queue: try env.queue())
+            let (connection, jetStream) = try await connectNATS(reader, name: "ferry-dlq", logger: logger)
+            let dlq = DeadLetterQueue(jetStream: jetStream, queue: try OrderQueueConfiguration(reader: reader))
             let letters: [StoredDeadLetter]
             if all {
                 letters = try await dlq.list()
@@ -73,7 +75,7 @@ struct DLQCommand: AsyncParsableCommand {
                 await connection.close()
                 throw ValidationError("no dead letter \(id ?? "")")
             }
-            try await withDatabase(env, logger: logger) { client in
+            try await withDatabase(reader, logger: logger) { client in
                 let sync = OrderSyncStore(client: client)
                 for letter in letters {
                     try await dlq.resubmit(letter, sync: sync, logger: logger)

@@ -1,5 +1,7 @@
 import ArgumentParser
 import AsyncHTTPClient
+import Configuration
+import FerryConfiguration
 import FerryNATS
 import FerryPostgres
 import Foundation
@@ -26,14 +28,14 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "Probability that the shop sends a webhook twice.") var duplicateWebhooks: Double = 0.02
 
     func run() async throws {
-        let env = FerryEnvironment()
-        env.bootstrapLogging()
+        let environment = ProcessInfo.processInfo.environment
+        bootstrapLogging(.ferryEnvironment(environment))
         let logger = Logger(label: "ferry.dev")
         let gatewayPort = basePort, netSuitePort = basePort + 10, prestaShopPort = basePort + 11
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
 
         // One environment for every child, so workers and sandboxes agree on credentials.
-        var childEnv = env.values
+        var childEnv = environment
         let defaults: [String: String] = [
             "FERRY_WEBHOOK_SECRET": "dev-webhook-secret", "FERRY_GATEWAY_PORT": "\(gatewayPort)", "FERRY_GATEWAY_DRAIN_DELAY": "1s",
             "FERRY_NETSUITE_URL": "http://127.0.0.1:\(netSuitePort)", "FERRY_NETSUITE_ACCOUNT": "1234567_SB1",
@@ -43,12 +45,12 @@ struct DevCommand: AsyncParsableCommand {
             "FERRY_PRESTASHOP_URL": "http://127.0.0.1:\(prestaShopPort)", "FERRY_PRESTASHOP_KEY": "FERRY0SANDBOX0PRESTASHOP0KEY0001",
         ]
         for (key, value) in defaults where childEnv[key] == nil { childEnv[key] = value }
-        let runEnv = FerryEnvironment(childEnv)
+        let runReader = ConfigReader.ferryEnvironment(childEnv)
 
         writeLine("ferry dev: migrating and importing the sandbox mappings")
-        _ = try await withDatabase(runEnv, logger: logger) { client in try await Migrations.migrate(client, logger: logger) }
+        _ = try await withDatabase(runReader, logger: logger) { client in try await Migrations.migrate(client, logger: logger) }
         for kind in ["products", "tax-codes", "currencies", "payment-methods", "carriers", "shops"] {
-            _ = try await importFile(kind: .init(rawValue: kind)!, path: "\(mappings)/\(kind).csv", env: runEnv)
+            _ = try await importFile(kind: .init(rawValue: kind)!, path: "\(mappings)/\(kind).csv", reader: runReader)
         }
 
         let processes = ChildProcesses(environment: childEnv, logDirectory: logDirectory)
@@ -73,7 +75,7 @@ struct DevCommand: AsyncParsableCommand {
 
             var quiet = logger
             quiet.logLevel = .error  // the summary reconnects every tick; its connection logs are noise
-            let summary = DevSummary(env: runEnv, netSuiteURL: "http://127.0.0.1:\(netSuitePort)", logger: quiet)
+            let summary = DevSummary(reader: runReader, netSuiteURL: "http://127.0.0.1:\(netSuitePort)", logger: quiet)
             let start = ContinuousClock.now
             let deadline = duration.map { start + .seconds($0) }
             let service = ClosureService {
@@ -101,21 +103,21 @@ struct DevCommand: AsyncParsableCommand {
 
 /// The live summary: what the gateway accepted, what is in NetSuite, retrying, dead-lettered.
 final class DevSummary: Sendable {
-    let env: FerryEnvironment
+    let reader: ConfigReader
     let netSuiteURL: String
     let logger: Logger
     let http = HTTPClient(eventLoopGroupProvider: .singleton)
 
-    init(env: FerryEnvironment, netSuiteURL: String, logger: Logger) {
-        self.env = env
+    init(reader: ConfigReader, netSuiteURL: String, logger: Logger) {
+        self.reader = reader
         self.netSuiteURL = netSuiteURL
         self.logger = logger
     }
 
     func line(elapsed: Duration) async -> String {
         var parts = ["t=\(elapsed.components.seconds)s"]
-        if let (connection, jetStream) = try? await connectNATS(env, name: "ferry-dev-summary", logger: logger) {
-            let queue = (try? env.queue()) ?? OrderQueueConfiguration()
+        if let (connection, jetStream) = try? await connectNATS(reader, name: "ferry-dev-summary", logger: logger) {
+            let queue = (try? OrderQueueConfiguration(reader: reader)) ?? OrderQueueConfiguration()
             let accepted = (try? await jetStream.streamInfo(queue.ordersStream).messages) ?? 0
             let dead = (try? await jetStream.streamInfo(queue.deadLetterStream).messages) ?? 0
             let pending = try? await jetStream.consumerInfo(stream: queue.ordersStream, consumer: queue.consumer)
@@ -124,7 +126,7 @@ final class DevSummary: Sendable {
             parts.append("dlq=\(dead)")
             await connection.close()
         }
-        if let s = try? await withDatabase(env, logger: logger, { client in try await OrderSyncStore(client: client).summary(logger: logger) }) {
+        if let s = try? await withDatabase(reader, logger: logger, { client in try await OrderSyncStore(client: client).summary(logger: logger) }) {
             parts.append("in_netsuite=\(s.inNetSuite) written_back=\(s.writtenBack) retrying=\(s.retrying) dead_lettered=\(s.deadLettered)")
         }
         if let response = try? await http.execute(HTTPClientRequest(url: netSuiteURL + "/_sandbox/stats"), timeout: .seconds(2)),

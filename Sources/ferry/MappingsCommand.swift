@@ -1,5 +1,8 @@
 import ArgumentParser
+import Configuration
+import FerryConfiguration
 import FerryCore
+import FerryNATS
 import FerryPostgres
 import FerryWorker
 import Foundation
@@ -18,12 +21,12 @@ struct MappingsCommand: AsyncParsableCommand {
         @Argument(help: "CSV file with a header line; see README for the columns.") var file: String
 
         func run() async throws {
-            let env = FerryEnvironment()
-            env.bootstrapLogging()
+            let reader = ConfigReader.ferryEnvironment()
+            bootstrapLogging(reader)
             guard let kind = MappingKind(rawValue: kind) else {
                 throw ValidationError("unknown kind '\(kind)'; expected one of \(MappingKind.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            let count = try await importFile(kind: kind, path: file, env: env)
+            let count = try await importFile(kind: kind, path: file, reader: reader)
             writeLine("imported \(count) \(kind.rawValue) rows from \(file)")
         }
     }
@@ -35,13 +38,13 @@ struct MappingsCommand: AsyncParsableCommand {
         @Argument var directory: String
 
         func run() async throws {
-            let env = FerryEnvironment()
-            env.bootstrapLogging()
+            let reader = ConfigReader.ferryEnvironment()
+            bootstrapLogging(reader)
             var total = 0
             for kind in MappingKind.allCases {
                 let path = (directory as NSString).appendingPathComponent("\(kind.rawValue).csv")
                 guard FileManager.default.fileExists(atPath: path) else { continue }
-                let count = try await importFile(kind: kind, path: path, env: env)
+                let count = try await importFile(kind: kind, path: path, reader: reader)
                 writeLine("imported \(count) \(kind.rawValue) rows")
                 total += count
             }
@@ -54,13 +57,13 @@ struct MappingsCommand: AsyncParsableCommand {
             commandName: "check", abstract: "Tell which dead-lettered orders would map with today's mapping tables.")
 
         func run() async throws {
-            let env = FerryEnvironment()
-            env.bootstrapLogging()
+            let reader = ConfigReader.ferryEnvironment()
+            bootstrapLogging(reader)
             let logger = Logger(label: "ferry.mappings")
-            let (connection, jetStream) = try await connectNATS(env, name: "ferry-mappings", logger: logger)
-            let dlq = DeadLetterQueue(jetStream: jetStream, queue: try env.queue())
+            let (connection, jetStream) = try await connectNATS(reader, name: "ferry-mappings", logger: logger)
+            let dlq = DeadLetterQueue(jetStream: jetStream, queue: try OrderQueueConfiguration(reader: reader))
             let letters = try await dlq.list()
-            let lines: [String] = try await withDatabase(env, logger: logger) { client in
+            let lines: [String] = try await withDatabase(reader, logger: logger) { client in
                 let store = MappingStore(client: client)
                 var lines: [String] = []
                 for letter in letters {
@@ -79,7 +82,7 @@ struct MappingsCommand: AsyncParsableCommand {
     }
 }
 
-func importFile(kind: MappingKind, path: String, env: FerryEnvironment) async throws -> Int {
+func importFile(kind: MappingKind, path: String, reader: ConfigReader) async throws -> Int {
     guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("cannot read \(path)") }
     let rows: [MappingRow]
     switch MappingCSV.parse(text, kind: kind) {
@@ -87,5 +90,5 @@ func importFile(kind: MappingKind, path: String, env: FerryEnvironment) async th
     case .failure(let error): throw ValidationError("\(path): \(error.description); nothing imported")
     }
     let logger = Logger(label: "ferry.mappings")
-    return try await withDatabase(env, logger: logger) { client in try await MappingStore(client: client).importRows(rows, logger: logger) }
+    return try await withDatabase(reader, logger: logger) { client in try await MappingStore(client: client).importRows(rows, logger: logger) }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Configuration
+import FerryConfiguration
 import FerryCore
 import FerryNetSuiteSandbox
 import FerryPrestaShopSandbox
@@ -26,17 +28,16 @@ struct SimCommand: AsyncParsableCommand {
         @Option(help: "Seed of the generated world shared with the PrestaShop sandbox.") var seed: UInt64 = 20_261_126
 
         func run() async throws {
-            let env = FerryEnvironment()
-            env.bootstrapLogging()
+            let reader = ConfigReader.ferryEnvironment()
+            bootstrapLogging(reader)
             let logger = Logger(label: "ferry.sim.netsuite")
             var configuration = NetSuiteSandboxConfiguration(
                 host: host, port: port, accountID: account, concurrencyLimit: concurrencyLimit,
                 latency: try parseLatency(latency), dataset: seed == 20_261_126 ? .standard : .generate(seed: seed))
             // Accept the credentials the workers are configured with, so both sides read one environment.
-            if let key = env.string("FERRY_NETSUITE_CONSUMER_KEY"), let secret = env.string("FERRY_NETSUITE_CONSUMER_SECRET"),
-                let token = env.string("FERRY_NETSUITE_TOKEN_ID"), let tokenSecret = env.string("FERRY_NETSUITE_TOKEN_SECRET")
-            {
-                configuration.tbaCredentials.append(.init(consumerKey: key, consumerSecret: secret, tokenID: token, tokenSecret: tokenSecret))
+            if let tba = SandboxCredentials(reader: reader).netSuiteTBA {
+                configuration.tbaCredentials.append(
+                    .init(consumerKey: tba.consumerKey, consumerSecret: tba.consumerSecret, tokenID: tba.tokenID, tokenSecret: tba.tokenSecret))
             }
             for spec in oauth2Client {
                 let parts = spec.split(separator: ":", maxSplits: 2).map(String.init)
@@ -68,14 +69,15 @@ struct SimCommand: AsyncParsableCommand {
         @Option(help: "Seed of the generated world shared with the NetSuite sandbox.") var seed: UInt64 = 20_261_126
 
         func run() async throws {
-            let env = FerryEnvironment()
-            env.bootstrapLogging()
+            let reader = ConfigReader.ferryEnvironment()
+            bootstrapLogging(reader)
             let logger = Logger(label: "ferry.sim.prestashop")
+            let credentials = SandboxCredentials(reader: reader)
             var keys = [PrestaShopSandboxConfiguration.defaultAPIKey: PrestaShopSandboxConfiguration.KeyPermissions.all]
-            if let key = env.string("FERRY_PRESTASHOP_KEY") { keys[key] = .all }
+            if let key = credentials.prestaShopKey { keys[key] = .all }
             var webhook: PrestaShopSandboxConfiguration.WebhookConfiguration?
             if let webhookURL {
-                guard let secret = env.string("FERRY_WEBHOOK_SECRET")?.split(separator: ",").first.map(String.init) else {
+                guard let secret = credentials.webhookSecret else {
                     throw ValidationError("FERRY_WEBHOOK_SECRET must be set to sign webhooks")
                 }
                 webhook = .init(url: webhookURL, secret: secret, modes: .init(

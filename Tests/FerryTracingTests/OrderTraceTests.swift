@@ -19,6 +19,7 @@ import InMemoryTracing
 import Logging
 import NIOCore
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 import Tracing
 
@@ -118,13 +119,14 @@ import Tracing
             #expect(response.status == .accepted)
         }
 
-        let worker = OrderWorkerService(
-            configuration: WorkerConfiguration(queue: systems.queue, workerID: "tracing-test", fetchWait: .milliseconds(200)),
-            jetStream: systems.jetStream, pipeline: systems.pipeline, probe: {}, logger: lines.logger(label: "ferry.worker"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await worker.run() }
+        // The worker as `ferry worker` builds it (clients, lease, services), run until the order is done.
+        let worker = try await buildWorkerServices(configuration: systems.worker, logger: lines.logger(label: "ferry.worker"))
+        let group = worker.serviceGroup(gracefulShutdownSignals: [], logger: quiet)
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
             let done = await eventually { tracer.finishedSpans.contains { $0.operationName == "order.process" } }
-            group.cancelAll()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
             #expect(done, "the worker finished no order.process span")
         }
         return orderID

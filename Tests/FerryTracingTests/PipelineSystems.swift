@@ -16,12 +16,13 @@ import PostgresNIO
 import Testing
 
 /// Everything one order needs, in-process: a nats-server of its own, a fresh migrated database with the shipped
-/// mappings (only the ordered product's row), both sandboxes on port 0, and the worker's pipeline over them.
+/// mappings (only the ordered product's row), both sandboxes on port 0, and the worker's configuration over them
+/// (the test builds the worker with ``buildWorkerServices(configuration:logger:)``, as `ferry worker` does).
 struct PipelineSystems: Sendable {
     let connection: NATSConnection
     let jetStream: JetStream
     let queue: OrderQueueConfiguration
-    let pipeline: OrderPipeline
+    let worker: WorkerServicesConfiguration
     let prestaShopURL: String
 
     static let logger = Logger(label: "ferry.test.tracing") { _ in SwiftLogNoOpLogHandler() }
@@ -83,33 +84,33 @@ func withPipeline<T: Sendable>(_ body: (PipelineSystems) async throws -> T) asyn
             let netSuiteSandbox = try await NetSuiteSandboxServer.start(configuration: NetSuiteSandboxConfiguration(), logger: logger)
             let prestaShopSandbox = try await PrestaShopSandboxServer.start(configuration: PrestaShopSandboxConfiguration(), logger: logger)
             let credential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
-            let netSuite = try NetSuiteClient(configuration: NetSuiteConfiguration(
-                baseURL: netSuiteSandbox.baseURL, accountID: NetSuiteSandboxConfiguration().accountID,
-                auth: .tba(
-                    consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
-                    tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
-                requestTimeout: .seconds(30), connectTimeout: .seconds(5)))
-            let prestaShop = try PrestaShopClient(configuration: PrestaShopClientConfiguration(
-                baseURL: prestaShopSandbox.baseURL, apiKey: PrestaShopSandboxConfiguration.defaultAPIKey))
             let connection = try await NATSConnection.connect(NATSConnectionOptions(url: nats.url, name: "tracing-test"), logger: logger)
             let queue = OrderQueueConfiguration.isolated(randomHex(4))
+            let worker = WorkerServicesConfiguration(
+                nats: NATSConnectionOptions(url: nats.url, name: "tracing-test-worker"),
+                database: server.with(database: name),
+                netSuite: NetSuiteConfiguration(
+                    baseURL: netSuiteSandbox.baseURL, accountID: NetSuiteSandboxConfiguration().accountID,
+                    auth: .tba(
+                        consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
+                        tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
+                    requestTimeout: .seconds(30), connectTimeout: .seconds(5)),
+                prestaShop: PrestaShopClientConfiguration(
+                    baseURL: prestaShopSandbox.baseURL, apiKey: PrestaShopSandboxConfiguration.defaultAPIKey),
+                worker: WorkerConfiguration(queue: queue, workerID: "tracing-test", fetchWait: .milliseconds(200)),
+                writeBackStateID: 14)
             let result: Result<T, any Error>
             do {
                 let jetStream = try connection.jetStream()
                 try await queue.ensure(on: jetStream)
                 let systems = PipelineSystems(
-                    connection: connection, jetStream: jetStream, queue: queue,
-                    pipeline: OrderPipeline(
-                        netSuite: netSuite, prestaShop: prestaShop, mappings: MappingStore(client: database),
-                        sync: OrderSyncStore(client: database), writeBackStateID: 14),
+                    connection: connection, jetStream: jetStream, queue: queue, worker: worker,
                     prestaShopURL: prestaShopSandbox.baseURL)
                 result = .success(try await body(systems))
             } catch {
                 result = .failure(error)
             }
             await connection.close()
-            try? await netSuite.shutdown()
-            try? await prestaShop.shutdown()
             try? await prestaShopSandbox.shutdown()
             try? await netSuiteSandbox.shutdown()
             return try result.get()

@@ -5,7 +5,8 @@
 #   3. the core kinds validate with `kubernetes-validate --strict` against each Kubernetes version in
 #      K8S_VERSIONS; the ScaledObject, ServiceMonitors and PrometheusRule validate against k8s/schemas with
 #      jsonschema; no other kind appears;
-#   4. consistency with the code: every FERRY_* name in k8s/ is one the ferry executable reads; the subcommands
+#   4. consistency with the code: every FERRY_* name in k8s/ is one the ferry executable reads (a key in Sources/ferry
+#      or in a file that imports FerryConfiguration); the subcommands
 #      exist; probe and Service ports name real container ports and match FERRY_GATEWAY_PORT and
 #      FERRY_WORKER_METRICS_PORT; the workers' terminationGracePeriodSeconds exceeds the longest in-flight work
 #      computed from the NetSuite and PrestaShop timeouts; the ScaledObject contract the load-test runner reads
@@ -206,10 +207,14 @@ problems = []
 
 if check == "env":
     # Every FERRY_* name in k8s/ (manifests, comments, the Secret's key list, the README) and the Dockerfile is a
-    # variable the ferry executable reads, or a stream name of FerryNATS's OrderQueue.
+    # variable the ferry executable reads, or a stream name of FerryNATS's OrderQueue. The executable reads its keys
+    # through swift-configuration: a key is a quoted FERRY_* string in Sources/ferry or in a source file that imports
+    # FerryConfiguration (the configuration structs' `init(reader:)`).
     known = set()
-    for swift in (root / "Sources/ferry").glob("*.swift"):
-        known |= set(re.findall(r'"(FERRY_[A-Z0-9_]+)"', swift.read_text()))
+    for swift in (root / "Sources").rglob("*.swift"):
+        text = swift.read_text()
+        if swift.parent.name == "ferry" or re.search(r"^import FerryConfiguration$", text, re.M):
+            known |= set(re.findall(r'"(FERRY_[A-Z0-9_]+)"', text))
     streams = set(re.findall(r'Stream: String = "(FERRY_[A-Z0-9_]+)"',
                              (root / "Sources/FerryNATS/OrderQueue.swift").read_text()))
     if len(streams) != 2:
@@ -222,16 +227,16 @@ if check == "env":
             used.setdefault(name, path)
     for name, path in sorted(used.items()):
         if name not in known | streams:
-            problems.append(f"{name} (in {path}) is not read by Sources/ferry")
+            problems.append(f"{name} (in {path}) is not read by Sources")
     # Every variable the containers get is one of them too (envFrom keys included).
     for d, spec in pod_specs():
         for c in spec["containers"] + spec.get("initContainers", []):
             for name in env_of(c):
                 if name.startswith("FERRY_") and name not in known:
-                    problems.append(f"{d['metadata']['name']}/{c['name']}: env {name} is not read by Sources/ferry")
+                    problems.append(f"{d['metadata']['name']}/{c['name']}: env {name} is not read by Sources")
     for name in config():
         if name not in known:
-            problems.append(f"ConfigMap ferry-config: {name} is not read by Sources/ferry")
+            problems.append(f"ConfigMap ferry-config: {name} is not read by Sources")
     if not problems:
         print(len(used), "names")
 
