@@ -155,8 +155,17 @@ let package = Package(
         ),
 
         .testTarget(name: "FerryCoreTests", dependencies: ["FerryCore"]),
-        // Test-only helpers shared by several test targets (a real nats-server per test).
-        .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport"),
+        // Test-only helpers shared by several test targets: a real nats-server per test, a fresh database per test
+        // (a Swift Testing trait), in-memory logs, a JSON value for assertions.
+        .target(
+            name: "FerryTestSupport",
+            dependencies: [
+                "FerryPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/FerryTestSupport"
+        ),
         .testTarget(
             name: "FerryNATSTests",
             dependencies: ["FerryNATS", "FerryTestSupport", .product(name: "Logging", package: "swift-log")]
@@ -164,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "FerryPostgresTests",
             dependencies: [
-                "FerryPostgres", "FerryCore", "FerryNetSuite", "FerryNetSuiteSandbox",
+                "FerryPostgres", "FerryCore", "FerryNetSuite", "FerryNetSuiteSandbox", "FerryTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: [.define("FERRY_LEASE_SANDBOX_TESTS")]
@@ -225,7 +234,7 @@ let package = Package(
             name: "FerryEndToEndTests",
             dependencies: [
                 "FerryNATS", "FerryPostgres", "FerryPrestaShop", "FerrySandboxData", "FerryNetSuiteSandbox",
-                "FerryPrestaShopSandbox",
+                "FerryPrestaShopSandbox", "FerryTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
