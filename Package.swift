@@ -163,12 +163,17 @@ let package = Package(
                 "FerryPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ],
             path: "Tests/FerryTestSupport"
         ),
         .testTarget(
             name: "FerryNATSTests",
-            dependencies: ["FerryNATS", "FerryTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "FerryNATS", "FerryTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "FerryPostgresTests",
@@ -181,18 +186,20 @@ let package = Package(
         .testTarget(
             name: "FerryNetSuiteTests",
             dependencies: [
-                "FerryNetSuite", "FerryNetSuiteSandbox", "FerrySandboxData",
+                "FerryNetSuite", "FerryNetSuiteSandbox", "FerrySandboxData", "FerryTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "FerryPrestaShopTests",
             dependencies: [
-                "FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData",
+                "FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData", "FerryTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,6 @@
+import FerryTestSupport
 import Foundation
+import InMemoryLogging
 import Testing
 
 @testable import FerryPrestaShop
@@ -23,7 +25,8 @@ struct PrestaShopClientTests {
     }
 
     @Test func queryParameterAuthenticationSendsWsKeyAndNoAuthorizationHeader() async throws {
-        let (logger, logs) = recordingLogger()
+        let logs = InMemoryLogHandler()
+        let logger = logs.logger()
         try await withStubClient(authentication: .queryParameter, handler: { _ in fixtureResponse }) { client, server in
             _ = try await client.order(id: 549_085, logger: logger)
             let request = try #require(server.requests.first)
@@ -31,13 +34,14 @@ struct PrestaShopClientTests {
             #expect(request.query["ws_key"] == stubKey)
             #expect(request.query["output_format"] == "JSON")
         }
-        let lines = logs.lines.withLock { $0 }
+        let lines = logs.lines
         #expect(!lines.isEmpty)
         #expect(lines.allSatisfy { !$0.contains(stubKey) && !$0.contains("127.0.0.1") && !$0.contains("549085") })
     }
 
     @Test func keyNeverAppearsInLogsOrErrorsEvenWhenTheShopEchoesIt() async throws {
-        let (logger, logs) = recordingLogger()
+        let logs = InMemoryLogHandler()
+        let logger = logs.logger()
         try await withStubClient(
             authentication: .queryParameter,
             handler: { _ in .json(401, #"{"errors":[{"code":20,"message":"Key \#(stubKey) is not active"}]}"#) }
@@ -49,7 +53,7 @@ struct PrestaShopClientTests {
             #expect(error.description.contains("<redacted>"))
             #expect(!String(reflecting: error).contains("ws_key"))
         }
-        #expect(logs.lines.withLock { $0 }.allSatisfy { !$0.contains(stubKey) })
+        #expect(logs.lines.allSatisfy { !$0.contains(stubKey) })
     }
 
     @Test func baseURLPathPrefixAndTrailingSlashAreKept() async throws {
