@@ -42,8 +42,8 @@ struct PipelineSystems: Sendable {
         request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let answer = try await response.body.collect(upTo: 1 << 20)
-        let json = try JSONSerialization.jsonObject(with: Data(buffer: answer)) as? [String: Any]
-        guard response.status == .created, let id = json?["id"] as? Int else {
+        let json = try JSONValue.parse(Data(buffer: answer))
+        guard response.status == .created, let id = json["id"].int else {
             throw SetupError("order not created: \(response.status)")
         }
         return id
