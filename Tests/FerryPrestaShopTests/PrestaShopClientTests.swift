@@ -370,9 +370,9 @@ struct PrestaShopClientTests {
     }
 
     @Test func refusedConnectionIsAConnectionError() async throws {
-        let server = try StubHTTPServer { _ in fixtureResponse }
+        let server = try await StubHTTPServer.start { _ in fixtureResponse }
         let port = server.port
-        server.shutdown()
+        try await server.shutdown()
         let client = try PrestaShopClient(
             configuration: .init(baseURL: "http://127.0.0.1:\(port)", apiKey: stubKey, requestTimeout: .seconds(2)))
         let error = await prestaShopError { try await client.order(id: 1) }
@@ -382,12 +382,12 @@ struct PrestaShopClientTests {
     }
 
     @Test func oversizedAnswerIsAnInvalidResponse() async throws {
-        let server = try StubHTTPServer { _ in fixtureResponse }
-        defer { server.shutdown() }
+        let server = try await StubHTTPServer.start { _ in fixtureResponse }
         let client = try PrestaShopClient(
             configuration: .init(baseURL: server.baseURL, apiKey: stubKey, maxResponseBytes: 256))
         let error = await prestaShopError { try await client.order(id: 1) }
         try await client.shutdown()
+        try await server.shutdown()
         #expect(error?.kind == .invalidResponse)
         #expect(error?.underlying != nil)
     }

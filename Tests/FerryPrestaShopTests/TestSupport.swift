@@ -20,20 +20,27 @@ func withStubClient(
     handler: @escaping StubHTTPServer.Handler,
     _ body: (PrestaShopClient, StubHTTPServer) async throws -> Void
 ) async throws {
-    let server = try StubHTTPServer(handler: handler)
-    defer { server.shutdown() }
-    let client = try PrestaShopClient(
-        configuration: PrestaShopClientConfiguration(
-            baseURL: server.baseURL + pathPrefix, apiKey: stubKey, authentication: authentication,
-            requestTimeout: requestTimeout, shopTimeZone: shopTimeZone, stockUpdateMethod: stockUpdateMethod,
-            shopID: shopID))
+    let server = try await StubHTTPServer.start(handler: handler)
+    let client: PrestaShopClient
+    do {
+        client = try PrestaShopClient(
+            configuration: PrestaShopClientConfiguration(
+                baseURL: server.baseURL + pathPrefix, apiKey: stubKey, authentication: authentication,
+                requestTimeout: requestTimeout, shopTimeZone: shopTimeZone, stockUpdateMethod: stockUpdateMethod,
+                shopID: shopID))
+    } catch {
+        try? await server.shutdown()
+        throw error
+    }
     do {
         try await body(client, server)
     } catch {
         try? await client.shutdown()
+        try? await server.shutdown()
         throw error
     }
     try await client.shutdown()
+    try await server.shutdown()
 }
 
 /// Runs `operation` and returns the ``PrestaShopError`` it throws, or nil when it succeeds.
