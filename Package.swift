@@ -50,7 +50,7 @@ let package = Package(
         .target(
             name: "FerryNetSuite",
             dependencies: [
-                "FerryCore", "FerryObservability",
+                "FerryCore", "FerryMetricCatalogue",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -73,10 +73,17 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
-        // JSON logs, metrics and the tracing bootstrap (the only target that depends on swift-otel).
+        // The metric catalogue and its recording helpers: swift-metrics only, so clients and services can record
+        // metrics without linking the exporters below.
+        .target(
+            name: "FerryMetricCatalogue",
+            dependencies: [.product(name: "Metrics", package: "swift-metrics")]
+        ),
+        // JSON logs, the Prometheus registry and the tracing bootstrap (the only target that depends on swift-otel).
         .target(
             name: "FerryObservability",
             dependencies: [
+                "FerryMetricCatalogue",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -130,7 +137,7 @@ let package = Package(
         .target(
             name: "FerryWorker",
             dependencies: [
-                "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryPostgres", "FerryObservability",
+                "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryPostgres", "FerryMetricCatalogue",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -257,7 +264,8 @@ let package = Package(
         .testTarget(
             name: "FerryObservabilityTests",
             dependencies: [
-                "FerryObservability", "FerryWorker", "FerryNATS", "FerryPostgres", "FerryTestSupport",
+                "FerryObservability", "FerryMetricCatalogue", "FerryWorker", "FerryNATS", "FerryPostgres",
+                "FerryTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

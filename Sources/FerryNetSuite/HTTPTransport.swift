@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import FerryObservability
+import FerryMetricCatalogue
 import Foundation
 import Logging
 import NIOCore
