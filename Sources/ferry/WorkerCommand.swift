@@ -123,7 +123,7 @@ func leaseSlots(_ env: FerryEnvironment, netSuite configuration: NetSuiteConfigu
     } catch {
         logger.warning(
             "NetSuite governance limits unavailable: using the default slots",
-            metadata: ["lease.slots": "\(fallback)", "error.type": "\((error as? NetSuiteError)?.shortDescription ?? "\(type(of: error))")"])
+            metadata: ["lease.slots": "\(fallback)", "error.type": "\((error as? NetSuiteError)?.shortForm ?? "\(type(of: error))")"])
     }
     return fallback
 }

@@ -466,7 +466,7 @@ struct SandboxIntegrationTests {
                 guard let error = error as? NetSuiteError else { return false }
                 return error.kind == .concurrencyLimit && error.status == 429
                     && error.errorCode == "CONCURRENCY_LIMIT_EXCEEDED" && !error.mayHaveCommitted
-                    && error.shortDescription == "concurrency_limit"
+                    && error.shortForm == "concurrency_limit"
             }
             #expect(await server.createCounts(recordType: "customer")[externalID] == nil)
         }

@@ -327,7 +327,7 @@ struct PrestaShopClientTests {
             #expect(error.codes == errorCase.codes)
             #expect(error.operation == "GET orders")
             #expect(!error.description.contains("Fatal error"))
-            #expect(!error.shortDescription.isEmpty)
+            #expect(!error.shortForm.isEmpty)
         }
     }
 
@@ -337,7 +337,7 @@ struct PrestaShopClientTests {
         }) { client, _ in
             let error = try #require(await prestaShopError { try await client.order(id: 9) })
             #expect(error.errors == [.init(code: 87, message: "Id(s) not exists: 9")])
-            #expect(error.shortDescription == "not_found")
+            #expect(error.shortForm == "not_found")
             #expect(!error.isRetryable)
             #expect(error.description.contains("code 87"))
         }
@@ -348,7 +348,7 @@ struct PrestaShopClientTests {
         try await withStubClient(handler: { _ in .json(200, body) }) { client, _ in
             let error = try #require(await prestaShopError { try await client.order(id: 1) })
             #expect(error.kind == .invalidResponse)
-            #expect(error.shortDescription == "invalid_response")
+            #expect(error.shortForm == "invalid_response")
             #expect(error.payloadError != nil)
         }
     }
@@ -365,7 +365,7 @@ struct PrestaShopClientTests {
             let error = try #require(await prestaShopError { try await client.order(id: 1) })
             #expect(error.kind == .timeout)
             #expect(error.isRetryable)
-            #expect(error.shortDescription == "timeout")
+            #expect(error.shortForm == "timeout")
         }
     }
 
