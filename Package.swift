@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -293,3 +293,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Warnings as errors for Ferry's own targets (never for dependencies, which are other packages) when
+// FERRY_WARNINGS_AS_ERRORS=1, as scripts/test.sh sets it. A plain `swift build` keeps them warnings.
+if Context.environment["FERRY_WARNINGS_AS_ERRORS"] == "1" {
+    for target in package.targets where target.type != .system {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+    }
+}

@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PATH:/opt/swift/usr/bin"
+# Ferry's own targets build with warnings as errors here (Package.swift reads this; dependencies are not affected).
+export FERRY_WARNINGS_AS_ERRORS=1
 
 scripts/bootstrap.sh
 

@@ -121,7 +121,7 @@ import Tracing
         let worker = OrderWorkerService(
             configuration: WorkerConfiguration(queue: systems.queue, workerID: "tracing-test", fetchWait: .milliseconds(200)),
             jetStream: systems.jetStream, pipeline: systems.pipeline, probe: {}, logger: lines.logger(label: "ferry.worker"))
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await worker.run() }
             let done = await eventually { tracer.finishedSpans.contains { $0.operationName == "order.process" } }
             group.cancelAll()
