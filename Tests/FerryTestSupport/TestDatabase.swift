@@ -23,22 +23,21 @@ public final class TestDatabase: Sendable {
 
     private let logger: Logger
     private let admin: PostgresClient
-    private let adminTask: Task<Void, Never>
-    private let clientTask: Task<Void, Never>
+    /// The tasks running `admin` and `client` for ``create(name:migrate:logger:)``; nil inside
+    /// ``with(name:migrate:logger:_:)``, which runs them as child tasks.
+    private let tasks: (admin: Task<Void, Never>, client: Task<Void, Never>)?
 
     private init(
-        name: String, configuration: DatabaseConfiguration, url: String, logger: Logger, admin: PostgresClient,
-        adminTask: Task<Void, Never>
+        target: Target, logger: Logger, admin: PostgresClient, client: PostgresClient,
+        tasks: (admin: Task<Void, Never>, client: Task<Void, Never>)?
     ) {
-        self.name = name
-        self.configuration = configuration
-        self.url = url
+        self.name = target.name
+        self.configuration = target.configuration
+        self.url = target.url
         self.logger = logger
         self.admin = admin
-        self.adminTask = adminTask
-        let client = PostgresClient(configuration: configuration.clientConfiguration, backgroundLogger: logger)
         self.client = client
-        self.clientTask = Task { await client.run() }
+        self.tasks = tasks
     }
 
     /// A logger that drops everything: the default for the clients and queries of this helper.
@@ -56,36 +55,57 @@ public final class TestDatabase: Sendable {
         }
     }
 
-    /// Creates a fresh database (and runs Ferry's migrations on it when `migrate` is true). Call ``drop()`` when done.
+    /// Runs `body` with a fresh database and drops it afterwards, also when `body` throws. The clients run as
+    /// child tasks of this call.
+    public static func with<T: Sendable>(
+        name: String? = nil, migrate: Bool = true, logger: Logger = quietLogger,
+        _ body: (TestDatabase) async throws -> T
+    ) async throws -> T {
+        let target = try Target(name: name)
+        let admin = PostgresClient(configuration: target.server.clientConfiguration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await admin.run() }
+            defer { group.cancelAll() }
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(target.name)"), logger: logger)
+            let client = PostgresClient(configuration: target.configuration.clientConfiguration, backgroundLogger: logger)
+            let database = TestDatabase(target: target, logger: logger, admin: admin, client: client, tasks: nil)
+            let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { inner in
+                inner.addTask { await client.run() }
+                defer { inner.cancelAll() }
+                do {
+                    if migrate { try await Migrations.migrate(client, logger: logger) }
+                    return .success(try await body(database))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            await database.dropDatabase()
+            return try result.get()
+        }
+    }
+
+    /// Creates a fresh database (and runs Ferry's migrations on it when `migrate` is true), with its clients running
+    /// as tasks of their own, for harnesses that tear down in their own order. Call ``drop()`` when done.
     public static func create(
         name: String? = nil, migrate: Bool = true, logger: Logger = quietLogger
     ) async throws -> TestDatabase {
-        guard let serverURL = ProcessInfo.processInfo.environment["FERRY_DATABASE_URL"] else {
-            throw TestSetupError(
-                "FERRY_DATABASE_URL is not set: run the suite with scripts/test.sh, "
-                    + "or source the env file printed by scripts/stack.sh start")
-        }
-        let server = try DatabaseConfiguration(url: serverURL)
-        let name = name ?? "ferry_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-        var components = URLComponents(string: serverURL)
-        components?.path = "/" + name
-        guard let url = components?.string else { throw TestSetupError("cannot derive the test database URL") }
-
-        let admin = PostgresClient(configuration: server.clientConfiguration, backgroundLogger: logger)
+        let target = try Target(name: name)
+        let admin = PostgresClient(configuration: target.server.clientConfiguration, backgroundLogger: logger)
         let adminTask = Task { await admin.run() }
         do {
-            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(target.name)"), logger: logger)
         } catch {
             adminTask.cancel()
             await adminTask.value
             throw error
         }
+        let client = PostgresClient(configuration: target.configuration.clientConfiguration, backgroundLogger: logger)
+        let clientTask = Task { await client.run() }
         let database = TestDatabase(
-            name: name, configuration: server.with(database: name), url: url, logger: logger, admin: admin,
-            adminTask: adminTask)
+            target: target, logger: logger, admin: admin, client: client, tasks: (adminTask, clientTask))
         if migrate {
             do {
-                try await Migrations.migrate(database.client, logger: logger)
+                try await Migrations.migrate(client, logger: logger)
             } catch {
                 await database.drop()
                 throw error
@@ -94,34 +114,47 @@ public final class TestDatabase: Sendable {
         return database
     }
 
-    /// Stops the client, drops the database and stops the admin client. Every step is bounded, so a client that
-    /// does not stop cannot hang the test run (it is reported and left behind).
+    /// For a database from ``create(name:migrate:logger:)``: stops the client, drops the database and stops the
+    /// admin client. Every step is bounded, so a client that does not stop cannot hang the test run (it is reported
+    /// and left behind).
     public func drop() async {
+        guard let tasks else { return }
         // Close the pool before dropping the database, or it keeps reconnecting to a database that is gone.
-        clientTask.cancel()
-        await bounded("stop the database client", .seconds(15)) { [clientTask] in await clientTask.value }
+        tasks.client.cancel()
+        await bounded("stop the database client", .seconds(15)) { await tasks.client.value }
+        await dropDatabase()
+        tasks.admin.cancel()
+        await bounded("stop the admin client", .seconds(15)) { await tasks.admin.value }
+    }
+
+    private func dropDatabase() async {
         await bounded("drop the database", .seconds(30)) { [admin, name, logger] in
             _ = try? await admin.query(
                 PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
         }
-        adminTask.cancel()
-        await bounded("stop the admin client", .seconds(15)) { [adminTask] in await adminTask.value }
     }
 
-    /// Runs `body` with a fresh database and drops it afterwards, also when `body` throws.
-    public static func with<T: Sendable>(
-        name: String? = nil, migrate: Bool = true, logger: Logger = quietLogger,
-        _ body: (TestDatabase) async throws -> T
-    ) async throws -> T {
-        let database = try await create(name: name, migrate: migrate, logger: logger)
-        let result: Result<T, any Error>
-        do {
-            result = .success(try await body(database))
-        } catch {
-            result = .failure(error)
+    /// Where the test database goes: the server from `FERRY_DATABASE_URL`, the name, the URL for child processes.
+    private struct Target: Sendable {
+        let server: DatabaseConfiguration
+        let name: String
+        let url: String
+        var configuration: DatabaseConfiguration { server.with(database: name) }
+
+        init(name: String?) throws {
+            guard let serverURL = ProcessInfo.processInfo.environment["FERRY_DATABASE_URL"] else {
+                throw TestSetupError(
+                    "FERRY_DATABASE_URL is not set: run the suite with scripts/test.sh, "
+                        + "or source the env file printed by scripts/stack.sh start")
+            }
+            self.server = try DatabaseConfiguration(url: serverURL)
+            let name = name ?? "ferry_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            var components = URLComponents(string: serverURL)
+            components?.path = "/" + name
+            guard let url = components?.string else { throw TestSetupError("cannot derive the test database URL") }
+            self.name = name
+            self.url = url
         }
-        await database.drop()
-        return try result.get()
     }
 }
 
