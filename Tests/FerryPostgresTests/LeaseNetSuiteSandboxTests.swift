@@ -13,7 +13,7 @@
 
     /// The PostgreSQL lease in front of the NetSuite sandbox (account limit 10), with several "processes", each with
     /// its own PostgreSQL client, lease and NetSuite client.
-    @Suite(.freshDatabase()) struct LeaseNetSuiteSandboxTests {
+    @Suite struct LeaseNetSuiteSandboxTests {
         static let query = "SELECT id FROM customer WHERE id = 1"
 
         func withProcesses<T: Sendable>(
@@ -21,38 +21,38 @@
             onLimitChange: (@Sendable (LeaseLimitChange) -> Void)? = nil,
             _ body: @Sendable (NetSuiteSandboxServer, [NetSuiteClient], [PostgresLease]) async throws -> T
         ) async throws -> T {
-            let database = try TestDatabase.current
-            let configuration = database.configuration
-            return try await LeaseTesting.withClients(count, configuration) { clients in
-                let quiet = Logger(label: "ferry.test.sandbox") { _ in SwiftLogNoOpLogHandler() }
-                let server = try await NetSuiteSandboxServer.start(configuration: sandbox, logger: quiet)
-                let leases = clients.map { client in
-                    PostgresLease(
-                        client: client,
-                        configuration: PostgresLeaseConfiguration(account: sandbox.accountID, policy: policy),
-                        logger: LeaseTesting.logger, onLimitChange: onLimitChange)
+            try await TestDatabase.with { _, configuration in
+                try await LeaseTesting.withClients(count, configuration) { clients in
+                    let quiet = Logger(label: "ferry.test.sandbox") { _ in SwiftLogNoOpLogHandler() }
+                    let server = try await NetSuiteSandboxServer.start(configuration: sandbox, logger: quiet)
+                    let leases = clients.map { client in
+                        PostgresLease(
+                            client: client,
+                            configuration: PostgresLeaseConfiguration(account: sandbox.accountID, policy: policy),
+                            logger: LeaseTesting.logger, onLimitChange: onLimitChange)
+                    }
+                    let credential = sandbox.tbaCredentials.first ?? .sandboxDefault
+                    let netSuite = try leases.map { lease in
+                        try NetSuiteClient(
+                            configuration: NetSuiteConfiguration(
+                                baseURL: server.baseURL, accountID: sandbox.accountID,
+                                auth: .tba(
+                                    consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
+                                    tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
+                                requestTimeout: .seconds(30), connectTimeout: .seconds(5)),
+                            requestGate: NetSuiteRequestGate(lease: lease, policy: policy))
+                    }
+                    let result: Result<T, any Error>
+                    do {
+                        result = .success(
+                            try await LeaseTesting.running(leases) { try await body(server, netSuite, leases) })
+                    } catch {
+                        result = .failure(error)
+                    }
+                    for client in netSuite { try? await client.shutdown() }
+                    try? await server.shutdown()
+                    return try result.get()
                 }
-                let credential = sandbox.tbaCredentials.first ?? .sandboxDefault
-                let netSuite = try leases.map { lease in
-                    try NetSuiteClient(
-                        configuration: NetSuiteConfiguration(
-                            baseURL: server.baseURL, accountID: sandbox.accountID,
-                            auth: .tba(
-                                consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
-                                tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
-                            requestTimeout: .seconds(30), connectTimeout: .seconds(5)),
-                        requestGate: NetSuiteRequestGate(lease: lease, policy: policy))
-                }
-                let result: Result<T, any Error>
-                do {
-                    result = .success(
-                        try await LeaseTesting.running(leases) { try await body(server, netSuite, leases) })
-                } catch {
-                    result = .failure(error)
-                }
-                for client in netSuite { try? await client.shutdown() }
-                try? await server.shutdown()
-                return try result.get()
             }
         }
 
