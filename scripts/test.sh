@@ -12,10 +12,8 @@ scripts/bootstrap.sh
 echo "== shell scripts (shellcheck)"
 shellcheck scripts/*.sh scripts/tests/*.sh .ci/run
 
-# Formatting: the committed .swift-format (4-space indent, 120 columns, ordered imports). Enabled by the commit
-# "scripts/test.sh: lint", which comes after the one-time `swift format --in-place` of the whole tree.
-# echo "== swift format lint"
-# swift format lint --strict --recursive --parallel Sources Tests
+echo "== swift format lint (the committed .swift-format: 4-space indent, 120 columns, ordered imports)"
+swift format lint --strict --recursive --parallel Sources Tests
 
 echo "== local stack script"
 scripts/tests/stack_test.sh
