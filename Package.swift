@@ -1,4 +1,4 @@
-// swift-tools-version:6.1
+// swift-tools-version:6.2
 import PackageDescription
 
 let package = Package(
@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "FerryNetSuite",
             dependencies: [
-                "FerryCore", "FerryObservability",
+                "FerryCore", "FerryMetricCatalogue",
                 "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -88,10 +88,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        // JSON logs, metrics and the tracing bootstrap (the only target that depends on swift-otel).
+        // The metric catalogue and its recording helpers: swift-metrics only, so clients and services can record
+        // metrics without linking the exporters below.
+        .target(
+            name: "FerryMetricCatalogue",
+            dependencies: [.product(name: "Metrics", package: "swift-metrics")]
+        ),
+        // JSON logs, the Prometheus registry and the tracing bootstrap (the only target that depends on swift-otel).
         .target(
             name: "FerryObservability",
             dependencies: [
+                "FerryMetricCatalogue",
                 "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -148,7 +155,9 @@ let package = Package(
         .target(
             name: "FerryWorker",
             dependencies: [
-                "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryPostgres", "FerryObservability",
+                "FerryCore", "FerryNATS", "FerryNetSuite", "FerryPrestaShop", "FerryPostgres", "FerryMetricCatalogue",
+                // The builder serves the worker's /metrics from the Prometheus registry.
+                "FerryObservability",
                 "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -187,16 +196,30 @@ let package = Package(
                 .product(name: "Configuration", package: "swift-configuration"),
             ]
         ),
-        // Test-only helpers shared by several test targets (a real nats-server per test).
-        .target(name: "FerryTestSupport", path: "Tests/FerryTestSupport"),
+        // Test-only helpers shared by several test targets: a real nats-server per test, a fresh database per test
+        // (a Swift Testing trait), in-memory logs, a JSON value for assertions.
+        .target(
+            name: "FerryTestSupport",
+            dependencies: [
+                "FerryPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ],
+            path: "Tests/FerryTestSupport"
+        ),
         .testTarget(
             name: "FerryNATSTests",
-            dependencies: ["FerryNATS", "FerryTestSupport", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "FerryNATS", "FerryTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "FerryPostgresTests",
             dependencies: [
-                "FerryPostgres", "FerryCore", "FerryNetSuite", "FerryNetSuiteSandbox",
+                "FerryPostgres", "FerryCore", "FerryNetSuite", "FerryNetSuiteSandbox", "FerryTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: [.define("FERRY_LEASE_SANDBOX_TESTS")]
@@ -204,18 +227,24 @@ let package = Package(
         .testTarget(
             name: "FerryNetSuiteTests",
             dependencies: [
-                "FerryNetSuite", "FerryNetSuiteSandbox", "FerrySandboxData",
+                "FerryNetSuite", "FerryNetSuiteSandbox", "FerrySandboxData", "FerryTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "_CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(
             name: "FerryPrestaShopTests",
             dependencies: [
-                "FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData",
+                "FerryPrestaShop", "FerryPrestaShopSandbox", "FerrySandboxData", "FerryTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -270,7 +299,7 @@ let package = Package(
             name: "FerryEndToEndTests",
             dependencies: [
                 "FerryNATS", "FerryPostgres", "FerryPrestaShop", "FerrySandboxData", "FerryNetSuiteSandbox",
-                "FerryPrestaShopSandbox",
+                "FerryPrestaShopSandbox", "FerryTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -282,7 +311,8 @@ let package = Package(
         .testTarget(
             name: "FerryObservabilityTests",
             dependencies: [
-                "FerryObservability", "FerryWorker", "FerryNATS", "FerryPostgres", "FerryTestSupport",
+                "FerryObservability", "FerryMetricCatalogue", "FerryWorker", "FerryNATS", "FerryPostgres",
+                "FerryTestSupport",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -311,3 +341,11 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Warnings as errors for Ferry's own targets (never for dependencies, which are other packages) when
+// FERRY_WARNINGS_AS_ERRORS=1, as scripts/test.sh sets it. A plain `swift build` keeps them warnings.
+if Context.environment["FERRY_WARNINGS_AS_ERRORS"] == "1" {
+    for target in package.targets where target.type != .system {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+    }
+}

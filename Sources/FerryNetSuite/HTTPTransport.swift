@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import FerryObservability
+import FerryMetricCatalogue
 import Foundation
 import Logging
 import NIOCore
@@ -140,7 +140,7 @@ struct HTTPTransport: Sendable {
             logger.info(
                 "netsuite request failed",
                 metadata: [
-                    "error.type": "\(mapped.shortDescription)",
+                    "error.type": "\(mapped.shortForm)",
                     "netsuite.duration_ms": "\(Self.milliseconds(clock.now - start))",
                 ]
             )

@@ -112,7 +112,7 @@ public struct NetSuiteError: Error, Sendable {
     public var errorPath: String? { details.lazy.compactMap(\.errorPath).first }
 
     /// A short form safe as a metric label or log value: the kind's raw value (`concurrency_limit`, `timeout`, …).
-    public var shortDescription: String { kind.rawValue }
+    public var shortForm: String { kind.rawValue }
 
     static func invalidConfiguration(_ message: String) -> NetSuiteError {
         NetSuiteError(kind: .invalidRequest, message: "invalid configuration: " + message)

@@ -1,5 +1,5 @@
 import FerryCore
-import FerryObservability
+import FerryMetricCatalogue
 import Logging
 
 /// Puts every HTTP request of a ``NetSuiteClient`` under a ``ConcurrencyLease`` slot (pass it as the client's

@@ -200,7 +200,7 @@ extension PrestaShopClient {
             let failure = transportError(error, operation: operation)
             logger.debug(
                 "prestashop request failed",
-                metadata: metadata.merging(["error.type": "\(failure.shortDescription)"]) { $1 })
+                metadata: metadata.merging(["error.type": "\(failure.shortForm)"]) { $1 })
             throw failure
         }
         let elapsed = ContinuousClock.now - started

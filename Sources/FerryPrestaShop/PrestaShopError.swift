@@ -4,7 +4,7 @@ import Foundation
 /// Ferry cannot read.
 ///
 /// The description never contains the webservice key or request URLs; server messages are included, cut
-/// short, with the key removed should the shop echo it. ``shortDescription`` is a fixed string per kind,
+/// short, with the key removed should the shop echo it. ``shortForm`` is a fixed string per kind,
 /// safe as a metric label.
 public struct PrestaShopError: Error, Sendable, CustomStringConvertible {
     /// The class of failure.
@@ -83,7 +83,7 @@ public struct PrestaShopError: Error, Sendable, CustomStringConvertible {
     }
 
     /// A fixed string per kind (`not_found`, `server`, …) for metric labels.
-    public var shortDescription: String {
+    public var shortForm: String {
         switch kind {
         case .authentication: "authentication"
         case .forbidden: "forbidden"

@@ -1,4 +1,4 @@
-import FerryObservability
+import FerryMetricCatalogue
 import FerryPostgres
 import Logging
 import ServiceLifecycle

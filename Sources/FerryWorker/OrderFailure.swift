@@ -85,7 +85,7 @@ public struct OrderFailure: Error, Sendable, CustomStringConvertible {
     }
 
     static func prestaShop(_ error: PrestaShopError, stage: String) -> OrderFailure {
-        let type = "prestashop_\(error.shortDescription)"
+        let type = "prestashop_\(error.shortForm)"
         if error.isRetryable || error.kind == .authentication || error.kind == .rateLimited {
             return .init(.systemic, stage: stage, message: error.description, errorType: type)
         }

@@ -1,5 +1,5 @@
+import FerryMetricCatalogue
 import FerryNATS
-import FerryObservability
 import FerryPostgres
 import Logging
 import Metrics

@@ -74,7 +74,7 @@ public func leaseSlots(
             "NetSuite governance limits unavailable: using the default slots",
             metadata: [
                 "lease.slots": "\(fallback)",
-                "error.type": "\((error as? NetSuiteError)?.shortDescription ?? "\(type(of: error))")",
+                "error.type": "\((error as? NetSuiteError)?.shortForm ?? "\(type(of: error))")",
             ])
     }
     return fallback

@@ -138,20 +138,26 @@ struct PrivateStack: Sendable {
         _ = try? Self.run(FerryBinary.packageRoot.appendingPathComponent("scripts/stack.sh").path, ["stop", directory])
     }
 
+    /// Runs a command to completion. Its output goes through a file, not a pipe: the servers stack.sh starts in the
+    /// background inherit the command's descriptors, and a pipe would never see its end while they run.
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e-\(UUID().uuidString).out")
+        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: outputFile) }
+        let output = try FileHandle(forWritingTo: outputFile)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? output.close()
         guard process.terminationStatus == 0 else {
             throw HarnessError("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
     }
 }

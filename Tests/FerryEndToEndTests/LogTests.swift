@@ -1,5 +1,6 @@
 import FerryNetSuiteSandbox
 import FerryPrestaShopSandbox
+import FerryTestSupport
 import Foundation
 import Testing
 

@@ -1,14 +1,15 @@
 import FerryTestSupport
 import FerryNATS
 import Foundation
+import InMemoryLogging
 import Testing
 
 @Suite("NATS connection, restarts and failures")
 struct ConnectionTests {
     @Test func connectsAndReportsState() async throws {
         try await withNATSServer { server in
-            let logs = LogRecords()
-            let connection = try await NATSConnection.connect(testOptions(server, name: "state"), logger: logs.logger)
+            let logs = InMemoryLogHandler()
+            let connection = try await NATSConnection.connect(testOptions(server, name: "state"), logger: logs.logger())
             #expect(connection.isConnected)
             #expect(connection.status == .connected)
             #expect(connection.connectedURL?.contains("\(server.port)") == true)
@@ -69,8 +70,8 @@ struct ConnectionTests {
 
     @Test func serverRestartKeepsMessagesAndConnectionReconnects() async throws {
         try await withNATSServer { server in
-            let logs = LogRecords()
-            let connection = try await NATSConnection.connect(testOptions(server), logger: logs.logger)
+            let logs = InMemoryLogHandler()
+            let connection = try await NATSConnection.connect(testOptions(server), logger: logs.logger())
             defer { Task { await connection.close() } }
             let jetStream = try connection.jetStream()
             let stream = try await makeStream(jetStream, uniqueName("DURABLE"))

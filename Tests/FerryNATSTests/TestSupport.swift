@@ -5,40 +5,6 @@ import Logging
 import Synchronization
 import Testing
 
-/// Log records shared between a test and its log handlers.
-final class LogRecords: Sendable {
-    private let records = Mutex<[String]>([])
-
-    func append(_ message: String) {
-        records.withLock { $0.append(message) }
-    }
-
-    var messages: [String] {
-        records.withLock { $0 }
-    }
-
-    /// A logger that records into this store, without bootstrapping logging.
-    var logger: Logger {
-        Logger(label: "ferry.nats.test") { _ in RecordingLogHandler(records: self) }
-    }
-}
-
-/// A log handler that records message texts.
-struct RecordingLogHandler: LogHandler {
-    let records: LogRecords
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        records.append(event.message.description)
-    }
-}
-
 /// Options suited to tests: quick reconnects.
 func testOptions(_ server: NATSServerProcess, name: String = "ferry-test") -> NATSConnectionOptions {
     var options = NATSConnectionOptions(url: server.url, name: name)

@@ -1,7 +1,9 @@
 import FerryCore
 import FerryNetSuite
 import FerryNetSuiteSandbox
+import FerryTestSupport
 import Foundation
+import InMemoryLogging
 import Logging
 import Synchronization
 import Testing
@@ -88,7 +90,7 @@ func withGatedSandbox<T: Sendable>(
         throw error
     }
     do {
-        let result = try await body(server, client, CapturedLogs().logger())
+        let result = try await body(server, client, InMemoryLogHandler().logger())
         try await client.shutdown()
         try await server.shutdown()
         return result

@@ -68,7 +68,7 @@ struct NetSuiteErrorTests {
         #expect(error.title == example.body["title"]?.stringValue)
         #expect(error.location == example.headers["Location"])
         #expect(error.mayHaveCommitted == false, "a 4xx answer means NetSuite rejected the request")
-        #expect(error.shortDescription == kind.rawValue)
+        #expect(error.shortForm == kind.rawValue)
     }
 
     @Test("429 is a concurrency limit even when the title says Bad Request")
@@ -108,7 +108,7 @@ struct NetSuiteErrorTests {
         let html = "<!DOCTYPE html><html><body>NetSuite is undergoing scheduled maintenance.</body></html>"
         let error = NetSuiteError.fromResponse(status: 503, body: Array(html.utf8))
         #expect(error.kind == .maintenance)
-        #expect(error.shortDescription == "maintenance")
+        #expect(error.shortForm == "maintenance")
     }
 
     @Test(

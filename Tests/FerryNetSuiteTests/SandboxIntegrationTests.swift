@@ -1,8 +1,10 @@
 import Crypto
 import FerryNetSuite
 import FerryNetSuiteSandbox
+import FerryTestSupport
 import FerrySandboxData
 import Foundation
+import InMemoryLogging
 import Logging
 import Testing
 import _CryptoExtras
@@ -464,7 +466,7 @@ struct SandboxIntegrationTests {
                 guard let error = error as? NetSuiteError else { return false }
                 return error.kind == .concurrencyLimit && error.status == 429
                     && error.errorCode == "CONCURRENCY_LIMIT_EXCEEDED" && !error.mayHaveCommitted
-                    && error.shortDescription == "concurrency_limit"
+                    && error.shortForm == "concurrency_limit"
             }
             #expect(await server.createCounts(recordType: "customer")[externalID] == nil)
         }
@@ -588,7 +590,7 @@ struct SandboxIntegrationTests {
 
     @Test("logs carry method, path and status, and never secrets, signatures or tokens")
     func loggingHasNoSecrets() async throws {
-        let logs = CapturedLogs()
+        let logs = InMemoryLogHandler()
         let (privatePEM, publicPEM) = try Self.keyPair(.es256)
         let sandbox = NetSuiteSandboxConfiguration(
             oauth2Clients: [.init(clientID: "ferry-client", certificateID: "cert-1", publicKeyPEM: publicPEM)]
@@ -607,7 +609,7 @@ struct SandboxIntegrationTests {
         try await withSandbox(sandbox, auth: auth, logs: logs) { _, client, logger in
             _ = try await client.suiteQL("SELECT id FROM location", logger: logger)
         }
-        let text = logs.allText
+        let text = logs.lines.joined(separator: "\n")
         let credential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
         #expect(!text.contains(credential.consumerSecret))
         #expect(!text.contains(credential.tokenSecret))
@@ -617,11 +619,11 @@ struct SandboxIntegrationTests {
         #expect(!text.contains("PRIVATE KEY"))
         #expect(!text.contains("secret-query@example.fr"), "request bodies are not logged")
 
-        let finished = logs.records.filter { $0.message == "netsuite request finished" }
+        let finished = logs.entries.filter { $0.message == "netsuite request finished" }
         #expect(finished.contains { $0.metadata["netsuite.path"] == "/services/rest/query/v1/suiteql" })
         #expect(finished.allSatisfy { $0.metadata["netsuite.status"] != nil && $0.metadata["netsuite.method"] != nil })
         #expect(finished.allSatisfy { $0.metadata["netsuite.duration_ms"] != nil })
-        let failed = logs.records.filter { $0.message == "netsuite request failed" }
+        let failed = logs.entries.filter { $0.message == "netsuite request failed" }
         #expect(
             failed.contains {
                 $0.metadata["netsuite.status"] == "404" && $0.metadata["netsuite.error_code"] == "NONEXISTENT_ID"

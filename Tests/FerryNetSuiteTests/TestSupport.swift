@@ -1,56 +1,10 @@
 import FerryNetSuite
 import FerryNetSuiteSandbox
+import FerryTestSupport
 import Foundation
+import InMemoryLogging
 import Logging
 import Synchronization
-
-/// A log handler that keeps every record in memory, so tests can check what the client logs (and never bootstrap
-/// the logging system).
-final class CapturedLogs: Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let storage = Mutex<[Record]>([])
-
-    var records: [Record] { storage.withLock { $0 } }
-
-    func append(_ record: Record) {
-        storage.withLock { $0.append(record) }
-    }
-
-    func logger(level: Logger.Level = .trace) -> Logger {
-        var logger = Logger(label: "ferry.netsuite.tests") { _ in CapturingHandler(sink: self) }
-        logger.logLevel = level
-        return logger
-    }
-
-    /// Every message and metadata value, as one text to search.
-    var allText: String {
-        records.map { record in
-            record.message + " " + record.metadata.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        }.joined(separator: "\n")
-    }
-}
-
-struct CapturingHandler: LogHandler {
-    let sink: CapturedLogs
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        var merged = metadata
-        for (key, value) in event.metadata ?? [:] { merged[key] = value }
-        sink.append(.init(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
-    }
-}
 
 /// A sandbox clock that tests can move forward.
 final class AdjustableClock: Sendable {
@@ -72,7 +26,7 @@ func withSandbox<T: Sendable>(
     auth: NetSuiteAuthentication? = nil,
     requestTimeout: Duration = .seconds(30),
     baseURL: ((NetSuiteSandboxServer) -> String)? = nil,
-    logs: CapturedLogs = CapturedLogs(),
+    logs: InMemoryLogHandler = InMemoryLogHandler(),
     _ body: (NetSuiteSandboxServer, NetSuiteClient, Logger) async throws -> T
 ) async throws -> T {
     let sandboxLogger = Logger(label: "ferry.netsuite.sandbox.tests") { _ in SwiftLogNoOpLogHandler() }

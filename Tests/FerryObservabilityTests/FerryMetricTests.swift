@@ -1,3 +1,4 @@
+import FerryMetricCatalogue
 import FerryObservability
 import FerryWorker
 import Foundation

@@ -2,6 +2,7 @@ import FerryCore
 import FerryNATS
 import FerryObservability
 import FerryPostgres
+import FerryTestSupport
 import FerryWorker
 import Foundation
 import Logging
@@ -138,34 +139,33 @@ struct QueueMetricsServiceTests {
         }
     }
 
-    @Test func retryWaitingComesFromOrderSyncRowsWithCountedAttempts() async throws {
+    @Test(.freshDatabase()) func retryWaitingComesFromOrderSyncRowsWithCountedAttempts() async throws {
         try await withJetStream { _, jetStream in
             let queue = OrderQueueConfiguration.isolated(uniqueSuffix())
             try await queue.ensure(on: jetStream)
-            try await withTestDatabase { client in
-                let sync = OrderSyncStore(client: client)
-                for id in 1...4 {
-                    _ = try await sync.begin(
-                        key: "ps-1-order-\(id)", shopID: 1, orderID: id, reference: "REF\(id)", webhookReceivedAt: nil,
-                        logger: quietLogger)
-                }
-                let failure = AttemptRecord(
-                    attempt: 0, at: Date().timeIntervalSince1970, stage: "transform", errorClass: "order_specific",
-                    message: "missing mapping", netSuiteErrorCode: nil)
-                // Order 1 and 2 wait for a retry; order 3 only met an outage (no attempt spent); order 4 is dead.
-                try await sync.recordFailure(key: "ps-1-order-1", failure, counted: true, logger: quietLogger)
-                try await sync.recordFailure(key: "ps-1-order-2", failure, counted: true, logger: quietLogger)
-                try await sync.recordFailure(key: "ps-1-order-3", failure, counted: false, logger: quietLogger)
-                try await sync.recordFailure(key: "ps-1-order-4", failure, counted: true, logger: quietLogger)
-                try await sync.markDeadLettered(key: "ps-1-order-4", logger: quietLogger)
-
-                let metrics = TestMetrics()
-                let service = QueueMetricsService(
-                    jetStream: jetStream, queue: queue, sync: sync, factory: metrics.factory, logger: quietLogger)
-                let snapshot = await service.collect()
-                #expect(snapshot.retryWaiting == 2)
-                #expect(metrics.value("ferry_queue_retry_waiting_messages") == 2)
+            let client = try TestDatabase.current.client
+            let sync = OrderSyncStore(client: client)
+            for id in 1...4 {
+                _ = try await sync.begin(
+                    key: "ps-1-order-\(id)", shopID: 1, orderID: id, reference: "REF\(id)", webhookReceivedAt: nil,
+                    logger: quietLogger)
             }
+            let failure = AttemptRecord(
+                attempt: 0, at: Date().timeIntervalSince1970, stage: "transform", errorClass: "order_specific",
+                message: "missing mapping", netSuiteErrorCode: nil)
+            // Order 1 and 2 wait for a retry; order 3 only met an outage (no attempt spent); order 4 is dead.
+            try await sync.recordFailure(key: "ps-1-order-1", failure, counted: true, logger: quietLogger)
+            try await sync.recordFailure(key: "ps-1-order-2", failure, counted: true, logger: quietLogger)
+            try await sync.recordFailure(key: "ps-1-order-3", failure, counted: false, logger: quietLogger)
+            try await sync.recordFailure(key: "ps-1-order-4", failure, counted: true, logger: quietLogger)
+            try await sync.markDeadLettered(key: "ps-1-order-4", logger: quietLogger)
+
+            let metrics = TestMetrics()
+            let service = QueueMetricsService(
+                jetStream: jetStream, queue: queue, sync: sync, factory: metrics.factory, logger: quietLogger)
+            let snapshot = await service.collect()
+            #expect(snapshot.retryWaiting == 2)
+            #expect(metrics.value("ferry_queue_retry_waiting_messages") == 2)
         }
     }
 }

@@ -5,6 +5,7 @@
     import FerryNetSuite
     import FerryNetSuiteSandbox
     @testable import FerryPostgres
+    import FerryTestSupport
     import Foundation
     import Logging
     import PostgresNIO

@@ -1,5 +1,6 @@
 import FerryCore
 import FerryPostgres
+import FerryTestSupport
 import Foundation
 import Logging
 import PostgresNIO

@@ -1,4 +1,6 @@
+import FerryTestSupport
 import Foundation
+import InMemoryLogging
 import Testing
 
 @testable import FerryPrestaShop
@@ -23,7 +25,8 @@ struct PrestaShopClientTests {
     }
 
     @Test func queryParameterAuthenticationSendsWsKeyAndNoAuthorizationHeader() async throws {
-        let (logger, logs) = recordingLogger()
+        let logs = InMemoryLogHandler()
+        let logger = logs.logger()
         try await withStubClient(authentication: .queryParameter, handler: { _ in fixtureResponse }) { client, server in
             _ = try await client.order(id: 549_085, logger: logger)
             let request = try #require(server.requests.first)
@@ -31,13 +34,14 @@ struct PrestaShopClientTests {
             #expect(request.query["ws_key"] == stubKey)
             #expect(request.query["output_format"] == "JSON")
         }
-        let lines = logs.lines.withLock { $0 }
+        let lines = logs.lines
         #expect(!lines.isEmpty)
         #expect(lines.allSatisfy { !$0.contains(stubKey) && !$0.contains("127.0.0.1") && !$0.contains("549085") })
     }
 
     @Test func keyNeverAppearsInLogsOrErrorsEvenWhenTheShopEchoesIt() async throws {
-        let (logger, logs) = recordingLogger()
+        let logs = InMemoryLogHandler()
+        let logger = logs.logger()
         try await withStubClient(
             authentication: .queryParameter,
             handler: { _ in .json(401, #"{"errors":[{"code":20,"message":"Key \#(stubKey) is not active"}]}"#) }
@@ -49,7 +53,7 @@ struct PrestaShopClientTests {
             #expect(error.description.contains("<redacted>"))
             #expect(!String(reflecting: error).contains("ws_key"))
         }
-        #expect(logs.lines.withLock { $0 }.allSatisfy { !$0.contains(stubKey) })
+        #expect(logs.lines.allSatisfy { !$0.contains(stubKey) })
     }
 
     @Test func baseURLPathPrefixAndTrailingSlashAreKept() async throws {
@@ -323,7 +327,7 @@ struct PrestaShopClientTests {
             #expect(error.codes == errorCase.codes)
             #expect(error.operation == "GET orders")
             #expect(!error.description.contains("Fatal error"))
-            #expect(!error.shortDescription.isEmpty)
+            #expect(!error.shortForm.isEmpty)
         }
     }
 
@@ -333,7 +337,7 @@ struct PrestaShopClientTests {
         }) { client, _ in
             let error = try #require(await prestaShopError { try await client.order(id: 9) })
             #expect(error.errors == [.init(code: 87, message: "Id(s) not exists: 9")])
-            #expect(error.shortDescription == "not_found")
+            #expect(error.shortForm == "not_found")
             #expect(!error.isRetryable)
             #expect(error.description.contains("code 87"))
         }
@@ -344,7 +348,7 @@ struct PrestaShopClientTests {
         try await withStubClient(handler: { _ in .json(200, body) }) { client, _ in
             let error = try #require(await prestaShopError { try await client.order(id: 1) })
             #expect(error.kind == .invalidResponse)
-            #expect(error.shortDescription == "invalid_response")
+            #expect(error.shortForm == "invalid_response")
             #expect(error.payloadError != nil)
         }
     }
@@ -361,14 +365,14 @@ struct PrestaShopClientTests {
             let error = try #require(await prestaShopError { try await client.order(id: 1) })
             #expect(error.kind == .timeout)
             #expect(error.isRetryable)
-            #expect(error.shortDescription == "timeout")
+            #expect(error.shortForm == "timeout")
         }
     }
 
     @Test func refusedConnectionIsAConnectionError() async throws {
-        let server = try StubHTTPServer { _ in fixtureResponse }
+        let server = try await StubHTTPServer.start { _ in fixtureResponse }
         let port = server.port
-        server.shutdown()
+        try await server.shutdown()
         let client = try PrestaShopClient(
             configuration: .init(baseURL: "http://127.0.0.1:\(port)", apiKey: stubKey, requestTimeout: .seconds(2)))
         let error = await prestaShopError { try await client.order(id: 1) }
@@ -378,12 +382,12 @@ struct PrestaShopClientTests {
     }
 
     @Test func oversizedAnswerIsAnInvalidResponse() async throws {
-        let server = try StubHTTPServer { _ in fixtureResponse }
-        defer { server.shutdown() }
+        let server = try await StubHTTPServer.start { _ in fixtureResponse }
         let client = try PrestaShopClient(
             configuration: .init(baseURL: server.baseURL, apiKey: stubKey, maxResponseBytes: 256))
         let error = await prestaShopError { try await client.order(id: 1) }
         try await client.shutdown()
+        try await server.shutdown()
         #expect(error?.kind == .invalidResponse)
         #expect(error?.underlying != nil)
     }

@@ -256,33 +256,38 @@ struct PrestaShopSandboxIntegrationTests {
 
     @Test func sandboxWebhookPassesTheVerifierAndTheValidation() async throws {
         let secret = "whsec_ferry_integration"
-        let receiver = try StubHTTPServer { _ in .json(200, "{}") }
-        defer { receiver.shutdown() }
-        try await withSandbox(configure: {
-            $0.webhook = .init(url: receiver.baseURL + "/webhooks/prestashop", secret: secret)
-        }) { sandbox in
-            let created = try await sandbox.createOrder(
-                customerID: firstCustomer.id, rows: [(simpleSKU.productID, 0, 3)], sendWebhook: true)
-            let deadline = ContinuousClock.now + .seconds(20)
-            while receiver.requests.isEmpty, ContinuousClock.now < deadline {
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            let delivery = try #require(receiver.requests.first)
-            #expect(delivery.method == "POST")
-            let body = Data(delivery.body.utf8)
-            try WebhookSignature.Verifier(secrets: ["old-secret", secret]).verify(
-                timestamp: delivery.headers["x-ferry-timestamp"], signature: delivery.headers["x-ferry-signature"],
-                body: body)
-            #expect(throws: WebhookSignatureError.signatureMismatch) {
-                try WebhookSignature.Verifier(secrets: ["old-secret"]).verify(
+        let receiver = try await StubHTTPServer.start { _ in .json(200, "{}") }
+        do {
+            try await withSandbox(configure: {
+                $0.webhook = .init(url: receiver.baseURL + "/webhooks/prestashop", secret: secret)
+            }) { sandbox in
+                let created = try await sandbox.createOrder(
+                    customerID: firstCustomer.id, rows: [(simpleSKU.productID, 0, 3)], sendWebhook: true)
+                let deadline = ContinuousClock.now + .seconds(20)
+                while receiver.requests.isEmpty, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                let delivery = try #require(receiver.requests.first)
+                #expect(delivery.method == "POST")
+                let body = Data(delivery.body.utf8)
+                try WebhookSignature.Verifier(secrets: ["old-secret", secret]).verify(
                     timestamp: delivery.headers["x-ferry-timestamp"], signature: delivery.headers["x-ferry-signature"],
                     body: body)
+                #expect(throws: WebhookSignatureError.signatureMismatch) {
+                    try WebhookSignature.Verifier(secrets: ["old-secret"]).verify(
+                        timestamp: delivery.headers["x-ferry-timestamp"], signature: delivery.headers["x-ferry-signature"],
+                        body: body)
+                }
+                let order = try PrestaShopOrder.validated(from: body)
+                #expect(order.id == created.id)
+                #expect(order.rows.first?.quantity == 3)
+                #expect(order == (try await sandbox.client.order(id: created.id)))
             }
-            let order = try PrestaShopOrder.validated(from: body)
-            #expect(order.id == created.id)
-            #expect(order.rows.first?.quantity == 3)
-            #expect(order == (try await sandbox.client.order(id: created.id)))
+        } catch {
+            try? await receiver.shutdown()
+            throw error
         }
+        try await receiver.shutdown()
     }
 
     @Test func disabledWebserviceIsAServerErrorWithCode22() async throws {

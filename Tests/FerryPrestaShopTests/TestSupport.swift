@@ -1,41 +1,13 @@
 import AsyncHTTPClient
+import FerryTestSupport
 import Foundation
 import Logging
-import Synchronization
 import Testing
 
 @testable import FerryPrestaShop
 
 /// A 32-character key used against stubs; tests assert it never shows up in logs or errors.
 let stubKey = "FERRYSTUBKEY0123456789ABCDEFGHIJ"
-
-/// Collects log lines (message plus metadata) without bootstrapping the logging system.
-struct RecordingLogHandler: LogHandler {
-    final class Storage: Sendable {
-        let lines = Mutex<[String]>([])
-    }
-
-    let storage: Storage
-    var metadata: Logger.Metadata = [:]
-    var logLevel: Logger.Level = .trace
-
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-        get { metadata[key] }
-        set { metadata[key] = newValue }
-    }
-
-    func log(event: LogEvent) {
-        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-        let line = "\(event.level) \(event.message) \(merged.sorted { $0.key < $1.key })"
-        storage.lines.withLock { $0.append(line) }
-    }
-}
-
-func recordingLogger() -> (Logger, RecordingLogHandler.Storage) {
-    let storage = RecordingLogHandler.Storage()
-    let logger = Logger(label: "test.prestashop") { _ in RecordingLogHandler(storage: storage) }
-    return (logger, storage)
-}
 
 /// Runs `body` with a stub server and a client (owning its HTTPClient) pointed at it; shuts both down.
 func withStubClient(
@@ -48,20 +20,27 @@ func withStubClient(
     handler: @escaping StubHTTPServer.Handler,
     _ body: (PrestaShopClient, StubHTTPServer) async throws -> Void
 ) async throws {
-    let server = try StubHTTPServer(handler: handler)
-    defer { server.shutdown() }
-    let client = try PrestaShopClient(
-        configuration: PrestaShopClientConfiguration(
-            baseURL: server.baseURL + pathPrefix, apiKey: stubKey, authentication: authentication,
-            requestTimeout: requestTimeout, shopTimeZone: shopTimeZone, stockUpdateMethod: stockUpdateMethod,
-            shopID: shopID))
+    let server = try await StubHTTPServer.start(handler: handler)
+    let client: PrestaShopClient
+    do {
+        client = try PrestaShopClient(
+            configuration: PrestaShopClientConfiguration(
+                baseURL: server.baseURL + pathPrefix, apiKey: stubKey, authentication: authentication,
+                requestTimeout: requestTimeout, shopTimeZone: shopTimeZone, stockUpdateMethod: stockUpdateMethod,
+                shopID: shopID))
+    } catch {
+        try? await server.shutdown()
+        throw error
+    }
     do {
         try await body(client, server)
     } catch {
         try? await client.shutdown()
+        try? await server.shutdown()
         throw error
     }
     try await client.shutdown()
+    try await server.shutdown()
 }
 
 /// Runs `operation` and returns the ``PrestaShopError`` it throws, or nil when it succeeds.

@@ -43,8 +43,8 @@ struct PipelineSystems: Sendable {
         request.body = .bytes(ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let answer = try await response.body.collect(upTo: 1 << 20)
-        let json = try JSONSerialization.jsonObject(with: Data(buffer: answer)) as? [String: Any]
-        guard response.status == .created, let id = json?["id"] as? Int else {
+        let json = try JSONValue.parse(Data(buffer: answer))
+        guard response.status == .created, let id = json["id"].int else {
             throw SetupError("order not created: \(response.status)")
         }
         return id
@@ -62,23 +62,13 @@ struct PipelineSystems: Sendable {
 
 /// Sets up ``PipelineSystems``, runs `body`, and takes everything down again, also when `body` throws.
 func withPipeline<T: Sendable>(_ body: (PipelineSystems) async throws -> T) async throws -> T {
-    guard let databaseURL = ProcessInfo.processInfo.environment["FERRY_DATABASE_URL"] else {
-        throw SetupError("FERRY_DATABASE_URL is not set: source the env file of scripts/stack.sh start (or use scripts/test.sh)")
-    }
     let logger = PipelineSystems.logger
-    let server = try DatabaseConfiguration(url: databaseURL)
-    let name = "ferry_test_tracing_" + randomHex(6)
-    let admin = PostgresClient(configuration: server.clientConfiguration, backgroundLogger: logger)
-    let database = PostgresClient(configuration: server.with(database: name).clientConfiguration, backgroundLogger: logger)
-    let adminTask = Task { await admin.run() }
-    defer { adminTask.cancel() }
-    _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-    let databaseTask = Task { await database.run() }
+    let testDatabase = try await TestDatabase.create(logger: logger)
+    let database = testDatabase.client
 
     let outcome: Result<T, any Error>
     do {
         outcome = .success(try await withNATSServer { nats in
-            _ = try await Migrations.migrate(database, logger: logger)
             _ = try await MappingStore(client: database).importRows(try shippedMappings(), logger: logger)
 
             let netSuiteSandbox = try await NetSuiteSandboxServer.start(configuration: NetSuiteSandboxConfiguration(), logger: logger)
@@ -88,7 +78,7 @@ func withPipeline<T: Sendable>(_ body: (PipelineSystems) async throws -> T) asyn
             let queue = OrderQueueConfiguration.isolated(randomHex(4))
             let worker = WorkerServicesConfiguration(
                 nats: NATSConnectionOptions(url: nats.url, name: "tracing-test-worker"),
-                database: server.with(database: name),
+                database: try DatabaseConfiguration(url: testDatabase.url),
                 netSuite: NetSuiteConfiguration(
                     baseURL: netSuiteSandbox.baseURL, accountID: NetSuiteSandboxConfiguration().accountID,
                     auth: .tba(
@@ -118,9 +108,7 @@ func withPipeline<T: Sendable>(_ body: (PipelineSystems) async throws -> T) asyn
     } catch {
         outcome = .failure(error)
     }
-    databaseTask.cancel()
-    await databaseTask.value
-    _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+    await testDatabase.drop()
     return try outcome.get()
 }
 

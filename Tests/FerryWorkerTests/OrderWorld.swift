@@ -133,23 +133,13 @@ struct OrderWorld: Sendable {
 
 /// Sets up an ``OrderWorld`` with its worker running, runs `body`, and takes everything down again.
 func withOrderWorld<T: Sendable>(_ body: (OrderWorld) async throws -> T) async throws -> T {
-    guard let databaseURL = ProcessInfo.processInfo.environment["FERRY_DATABASE_URL"] else {
-        throw WorldError("FERRY_DATABASE_URL is not set: source the env file of scripts/stack.sh start (or use scripts/test.sh)")
-    }
     let logger = OrderWorld.logger
-    let server = try DatabaseConfiguration(url: databaseURL)
-    let name = "ferry_test_worker_" + uniqueSuffix(12)
-    let admin = PostgresClient(configuration: server.clientConfiguration, backgroundLogger: logger)
-    let adminTask = Task { await admin.run() }
-    defer { adminTask.cancel() }
-    _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
-    let database = PostgresClient(configuration: server.with(database: name).clientConfiguration, backgroundLogger: logger)
-    let databaseTask = Task { await database.run() }
+    let testDatabase = try await TestDatabase.create(logger: logger)
+    let database = testDatabase.client
 
     let outcome: Result<T, any Error>
     do {
         outcome = .success(try await withNATSServer { nats in
-            _ = try await Migrations.migrate(database, logger: logger)
             for statement in OrderWorld.faultStatements {
                 _ = try await database.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
@@ -158,54 +148,54 @@ func withOrderWorld<T: Sendable>(_ body: (OrderWorld) async throws -> T) async t
             let netSuiteSandbox = try await NetSuiteSandboxServer.start(configuration: NetSuiteSandboxConfiguration(), logger: logger)
             let prestaShopSandbox = try await PrestaShopSandboxServer.start(configuration: PrestaShopSandboxConfiguration(), logger: logger)
             let credential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
-            let netSuite = try NetSuiteClient(configuration: NetSuiteConfiguration(
-                baseURL: netSuiteSandbox.baseURL, accountID: NetSuiteSandboxConfiguration().accountID,
-                auth: .tba(
-                    consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
-                    tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
-                requestTimeout: OrderWorld.netSuiteTimeout, connectTimeout: .seconds(5)))
-            let prestaShop = try PrestaShopClient(configuration: PrestaShopClientConfiguration(
-                baseURL: prestaShopSandbox.baseURL, apiKey: PrestaShopSandboxConfiguration.defaultAPIKey))
             let connection = try await NATSConnection.connect(NATSConnectionOptions(url: nats.url, name: "worker-test"), logger: logger)
             var queue = OrderQueueConfiguration.isolated(uniqueSuffix(8))
             queue.ackWait = .seconds(10)
+            // The worker as `ferry worker` builds it (clients, lease, services), with a compressed retry schedule.
+            let configuration = WorkerServicesConfiguration(
+                nats: NATSConnectionOptions(url: nats.url, name: "fault-matrix-worker"),
+                database: try DatabaseConfiguration(url: testDatabase.url),
+                netSuite: NetSuiteConfiguration(
+                    baseURL: netSuiteSandbox.baseURL, accountID: NetSuiteSandboxConfiguration().accountID,
+                    auth: .tba(
+                        consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
+                        tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
+                    requestTimeout: OrderWorld.netSuiteTimeout, connectTimeout: .seconds(5)),
+                prestaShop: PrestaShopClientConfiguration(
+                    baseURL: prestaShopSandbox.baseURL, apiKey: PrestaShopSandboxConfiguration.defaultAPIKey),
+                worker: WorkerConfiguration(
+                    queue: queue, workerID: "fault-matrix", maxInFlight: 4, fetchWait: .milliseconds(100),
+                    retryPolicy: RetryPolicy(
+                        delays: Array(repeating: .milliseconds(10), count: 4), outageHoldDelay: .milliseconds(20)),
+                    writeBackRetryDelay: .milliseconds(20), concurrencyRetryDelay: .milliseconds(20),
+                    outageProbeInterval: .milliseconds(20), outageMaxProbeInterval: .milliseconds(100)),
+                writeBackStateID: OrderWorld.writeBackState)
             let result: Result<T, any Error>
             do {
                 let jetStream = try connection.jetStream()
                 try await queue.ensure(on: jetStream)
-                let sync = OrderSyncStore(client: database)
-                let pipeline = OrderPipeline(
-                    netSuite: netSuite, prestaShop: prestaShop, mappings: MappingStore(client: database), sync: sync,
-                    writeBackStateID: OrderWorld.writeBackState)
-                let submitter = NetSuiteOrderSubmitter(client: netSuite)
-                let worker = OrderWorkerService(
-                    configuration: WorkerConfiguration(
-                        queue: queue, workerID: "fault-matrix", maxInFlight: 4, fetchWait: .milliseconds(100),
-                        retryPolicy: RetryPolicy(
-                            delays: Array(repeating: .milliseconds(10), count: 4), outageHoldDelay: .milliseconds(20)),
-                        writeBackRetryDelay: .milliseconds(20), concurrencyRetryDelay: .milliseconds(20),
-                        outageProbeInterval: .milliseconds(20), outageMaxProbeInterval: .milliseconds(100)),
-                    jetStream: jetStream, pipeline: pipeline, probe: { try await submitter.probe(logger: logger) },
-                    logger: logger)
                 let world = OrderWorld(
                     database: database, jetStream: jetStream, queue: queue, netSuite: netSuiteSandbox,
-                    prestaShopURL: prestaShopSandbox.baseURL, sync: sync)
-                let running = Task { try await worker.run() }
-                let answer: Result<T, any Error>
-                do {
-                    answer = .success(try await body(world))
-                } catch {
-                    answer = .failure(error)
+                    prestaShopURL: prestaShopSandbox.baseURL, sync: OrderSyncStore(client: database))
+                let worker = try await buildWorkerServices(configuration: configuration, logger: logger)
+                let group = worker.serviceGroup(gracefulShutdownSignals: [], logger: logger)
+                let answer: Result<T, any Error> = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask { try await group.run() }
+                    let answer: Result<T, any Error>
+                    do {
+                        answer = .success(try await body(world))
+                    } catch {
+                        answer = .failure(error)
+                    }
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                    return answer
                 }
-                running.cancel()
-                _ = await running.result
                 result = answer
             } catch {
                 result = .failure(error)
             }
             await connection.close()
-            try? await netSuite.shutdown()
-            try? await prestaShop.shutdown()
             try? await prestaShopSandbox.shutdown()
             try? await netSuiteSandbox.shutdown()
             return try result.get()
@@ -213,9 +203,7 @@ func withOrderWorld<T: Sendable>(_ body: (OrderWorld) async throws -> T) async t
     } catch {
         outcome = .failure(error)
     }
-    databaseTask.cancel()
-    await databaseTask.value
-    _ = try? await admin.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+    await testDatabase.drop()
     return try outcome.get()
 }
 

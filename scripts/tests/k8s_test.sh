@@ -207,18 +207,18 @@ problems = []
 
 if check == "env":
     # Every FERRY_* name in k8s/ (manifests, comments, the Secret's key list, the README) and the Dockerfile is a
-    # variable the ferry executable reads, or a stream name of FerryNATS's OrderQueue. The executable reads its keys
-    # through swift-configuration: a key is a quoted FERRY_* string in Sources/ferry or in a source file that imports
-    # FerryConfiguration (the configuration structs' `init(reader:)`).
+    # variable the ferry executable reads, or a stream name of FerryNATS's OrderQueueConfiguration. The executable
+    # reads its keys through swift-configuration: a key is a quoted FERRY_* string in Sources/ferry or in a source
+    # file that imports FerryConfiguration (the configuration structs' `init(reader:)`).
     known = set()
     for swift in (root / "Sources").rglob("*.swift"):
         text = swift.read_text()
         if swift.parent.name == "ferry" or re.search(r"^import FerryConfiguration$", text, re.M):
             known |= set(re.findall(r'"(FERRY_[A-Z0-9_]+)"', text))
     streams = set(re.findall(r'Stream: String = "(FERRY_[A-Z0-9_]+)"',
-                             (root / "Sources/FerryNATS/OrderQueue.swift").read_text()))
+                             (root / "Sources/FerryNATS/OrderQueueConfiguration.swift").read_text()))
     if len(streams) != 2:
-        sys.exit(f"could not read the stream names from OrderQueue.swift: {streams}")
+        sys.exit(f"could not read the stream names from OrderQueueConfiguration.swift: {streams}")
     files = [p for p in (root / "k8s").rglob("*") if p.is_file() and "monitoring" not in p.parts[-2:-1]]
     files += [root / "k8s/monitoring/kustomization.yaml", root / "Dockerfile", pathlib.Path(rendered)]
     used = {}
@@ -368,7 +368,7 @@ elif check == "nats":
     url = data.get("FERRY_NATS_URL", "")
     if not re.fullmatch(r"nats://nats\.nats\.svc\.cluster\.local:4222", url):
         problems.append(f"FERRY_NATS_URL {url} is not the Service of the `nats` release in namespace `nats`")
-    queue = (root / "Sources/FerryNATS/OrderQueue.swift").read_text()
+    queue = (root / "Sources/FerryNATS/OrderQueueConfiguration.swift").read_text()
     stream = re.search(r'ordersStream: String = "([^"]+)"', queue).group(1)
     consumer = re.search(r'consumer: String = "([^"]+)"', queue).group(1)
     if (trigger.get("stream"), trigger.get("consumer")) != (stream, consumer):

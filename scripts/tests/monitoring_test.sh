@@ -377,7 +377,7 @@ EOF
     fi
 
     # Every expression of the dashboard and the rules, through Prometheus's query API.
-    python3 - "$PROM" "$MON" "$WORK/notifications.jsonl" "$ROOT/Sources/FerryObservability/FerryMetric.swift" \
+    python3 - "$PROM" "$MON" "$WORK/notifications.jsonl" "$ROOT/Sources/FerryMetricCatalogue/FerryMetric.swift" \
         "http://127.0.0.1:$W1_PORT/metrics" "http://127.0.0.1:$GW_PORT/metrics" >"$WORK/live.out" 2>&1 <<'EOF'
 import json, math, re, sys, time, urllib.parse, urllib.request
 import yaml

@@ -1,4 +1,5 @@
 import FerrySandboxData
+import FerryTestSupport
 import Foundation
 import Testing
 

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import FerryPrestaShop
 import FerryPrestaShopSandbox
+import FerryTestSupport
 import Foundation
 import NIOHTTP1
 import PostgresNIO

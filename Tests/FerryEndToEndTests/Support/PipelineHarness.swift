@@ -3,6 +3,7 @@ import FerryNATS
 import FerryNetSuiteSandbox
 import FerryPostgres
 import FerryPrestaShopSandbox
+import FerryTestSupport
 import Foundation
 import Logging
 import NIOHTTP1
@@ -94,7 +95,7 @@ final class PipelineHarness: Sendable {
     ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
         guard let natsURL = environment["FERRY_NATS_URL"],
-            let serverURL = options.databaseServerURL ?? environment["FERRY_DATABASE_URL"]
+            options.databaseServerURL != nil || environment["FERRY_DATABASE_URL"] != nil
         else {
             throw HarnessError(
                 "FERRY_NATS_URL and FERRY_DATABASE_URL must be set: run the suite with scripts/test.sh, "
@@ -106,19 +107,10 @@ final class PipelineHarness: Sendable {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e/\(namespace)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
-        let server = try DatabaseConfiguration(url: serverURL)
-        let admin = PostgresClient(configuration: server.clientConfiguration, backgroundLogger: logger)
-        let database = PostgresClient(
-            configuration: server.with(database: databaseName).clientConfiguration, backgroundLogger: logger)
-        var components = URLComponents(string: serverURL)
-        components?.path = "/" + databaseName
-        guard let databaseURL = components?.string else { throw HarnessError("cannot derive the test database URL") }
-
-        // The clients run as plain tasks so cleanup can give up on one that does not stop (see `bounded`).
-        let adminTask = Task { await admin.run() }
-        defer { adminTask.cancel() }
-        _ = try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(databaseName)"), logger: logger)
-        let databaseTask = Task { await database.run() }
+        let testDatabase = try await TestDatabase.create(
+            name: databaseName, serverURL: options.databaseServerURL, migrate: false, logger: logger)
+        let database = testDatabase.client
+        let databaseURL = testDatabase.url
 
         var netSuite: NetSuiteSandboxServer?
         var prestaShop: PrestaShopSandboxServer?
@@ -160,15 +152,7 @@ final class PipelineHarness: Sendable {
             await bounded("stop the PrestaShop sandbox", .seconds(15)) { try? await prestaShop.shutdown() }
         }
         if let netSuite { await bounded("stop the NetSuite sandbox", .seconds(15)) { try? await netSuite.shutdown() } }
-        // Close the test database's pool before dropping it, or the pool keeps reconnecting to a database that is gone.
-        databaseTask.cancel()
-        await bounded("stop the database client", .seconds(15)) { await databaseTask.value }
-        await bounded("drop the database", .seconds(30)) {
-            _ = try? await admin.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(databaseName) WITH (FORCE)"), logger: logger)
-        }
-        adminTask.cancel()
-        await bounded("stop the admin client", .seconds(15)) { await adminTask.value }
+        await testDatabase.drop()
         let keep = ProcessInfo.processInfo.environment["FERRY_E2E_KEEP_LOGS"] != nil
         if !keep, case .success = outcome { try? FileManager.default.removeItem(at: directory) }
         return try outcome.get()
@@ -360,33 +344,5 @@ extension Duration {
     /// Fractional seconds.
     var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}
-
-/// Runs a cleanup step for at most `limit`: one that hangs is left behind (and reported) instead of hanging the
-/// test run.
-func bounded(_ what: String, _ limit: Duration, _ operation: @escaping @Sendable () async -> Void) async {
-    let finished = await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
-        let resumed = Mutex(false)
-        let resume: @Sendable (Bool) -> Void = { value in
-            if resumed.withLock({ done in
-                defer { done = true }
-                return !done
-            }) {
-                continuation.resume(returning: value)
-            }
-        }
-        Task {
-            await operation()
-            resume(true)
-        }
-        Task {
-            try? await Task.sleep(for: limit)
-            resume(false)
-        }
-    }
-    if !finished {
-        FileHandle.standardError.write(
-            Data("=== e2e cleanup: \(what) did not finish within \(limit); left behind\n".utf8))
     }
 }

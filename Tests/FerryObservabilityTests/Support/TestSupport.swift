@@ -59,38 +59,3 @@ func eventually(timeout: Duration = .seconds(15), _ condition: () async throws -
     }
     return try await condition()
 }
-
-/// A fresh, migrated database on the PostgreSQL that `scripts/test.sh` starts (`FERRY_DATABASE_URL`); dropped after.
-func withTestDatabase<T: Sendable>(_ body: @Sendable (PostgresClient) async throws -> T) async throws -> T {
-    guard let url = ProcessInfo.processInfo.environment["FERRY_DATABASE_URL"] else {
-        throw SetupError("FERRY_DATABASE_URL is not set: run the suite with scripts/test.sh (it starts PostgreSQL)")
-    }
-    let server = try DatabaseConfiguration(url: url)
-    let name = "ferry_test_obs_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
-    let admin = PostgresClient(configuration: server.clientConfiguration, backgroundLogger: quietLogger)
-    return try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { await admin.run() }
-        defer { group.cancelAll() }
-        try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: quietLogger)
-        let client = PostgresClient(
-            configuration: server.with(database: name).clientConfiguration, backgroundLogger: quietLogger)
-        let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { inner in
-            inner.addTask { await client.run() }
-            defer { inner.cancelAll() }
-            do {
-                try await Migrations.migrate(client, logger: quietLogger)
-                return .success(try await body(client))
-            } catch {
-                return .failure(error)
-            }
-        }
-        _ = try? await admin.query(
-            PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: quietLogger)
-        return try result.get()
-    }
-}
-
-struct SetupError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A decoded JSON document for assertions: subscripts return `.null` for anything absent, so chains never crash.
-enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
+public enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
     case null
     case bool(Bool)
     case number(Decimal)
@@ -9,7 +9,7 @@ enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
     case array([JSONValue])
     case object([String: JSONValue])
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
             self = .null
@@ -26,34 +26,34 @@ enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
         }
     }
 
-    static func parse(_ data: Data) throws -> JSONValue {
+    public static func parse(_ data: Data) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: data)
     }
 
-    subscript(key: String) -> JSONValue {
+    public subscript(key: String) -> JSONValue {
         if case .object(let fields) = self { return fields[key] ?? .null }
         return .null
     }
 
-    subscript(index: Int) -> JSONValue {
+    public subscript(index: Int) -> JSONValue {
         if case .array(let items) = self, items.indices.contains(index) { return items[index] }
         return .null
     }
 
-    var array: [JSONValue] {
+    public var array: [JSONValue] {
         if case .array(let items) = self { return items }
         return []
     }
 
-    var object: [String: JSONValue] {
+    public var object: [String: JSONValue] {
         if case .object(let fields) = self { return fields }
         return [:]
     }
 
-    var isNull: Bool { self == .null }
+    public var isNull: Bool { self == .null }
 
     /// Strings as they are, numbers and booleans as text; nil for null, arrays and objects.
-    var string: String? {
+    public var string: String? {
         switch self {
         case .string(let s): s
         case .number(let n): "\(n)"
@@ -63,7 +63,7 @@ enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
     }
 
     /// Numbers, and strings that hold a number (NetSuite and PrestaShop send both).
-    var decimal: Decimal? {
+    public var decimal: Decimal? {
         switch self {
         case .number(let n): n
         case .string(let s): Decimal(string: s)
@@ -71,15 +71,15 @@ enum JSONValue: Sendable, Equatable, Decodable, CustomStringConvertible {
         }
     }
 
-    var int: Int? { decimal.map { NSDecimalNumber(decimal: $0).intValue } }
+    public var int: Int? { decimal.map { NSDecimalNumber(decimal: $0).intValue } }
 
     /// A NetSuite reference (`{"id": "17", "refName": …}`) or a bare id.
-    var referenceID: String? {
+    public var referenceID: String? {
         if case .object = self { return self["id"].string }
         return string
     }
 
-    var description: String {
+    public var description: String {
         switch self {
         case .null: "null"
         case .bool(let b): "\(b)"
