@@ -43,7 +43,8 @@ public struct OrderSyncStore: Sendable {
     public func processedSalesOrder(key: String, logger: Logger) async throws -> String? {
         try await wrap("processed lookup") {
             for try await id in try await client.query(
-                "SELECT netsuite_sales_order_id FROM processed_events WHERE idempotency_key = \(key)", logger: logger
+                "SELECT netsuite_sales_order_id FROM processed_events WHERE idempotency_key = \(key)",
+                logger: logger
             ).decode(String.self) {
                 return id
             }
@@ -53,7 +54,12 @@ public struct OrderSyncStore: Sendable {
 
     /// Creates the order's row on first sight and returns the current state either way.
     public func begin(
-        key: String, shopID: Int, orderID: Int, reference: String, webhookReceivedAt: Date?, logger: Logger
+        key: String,
+        shopID: Int,
+        orderID: Int,
+        reference: String,
+        webhookReceivedAt: Date?,
+        logger: Logger
     ) async throws -> OrderSyncRecord {
         try await wrap("begin") {
             try await client.query(
@@ -62,7 +68,9 @@ public struct OrderSyncStore: Sendable {
                 VALUES (\(key), \(shopID), \(orderID), \(reference), \(SyncStage.received.rawValue), \(webhookReceivedAt))
                 ON CONFLICT (idempotency_key) DO UPDATE SET
                     webhook_received_at = COALESCE(order_sync.webhook_received_at, EXCLUDED.webhook_received_at)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             guard let record = try await fetch(key: key, logger: logger) else {
                 throw DatabaseError(code: .notFound, message: "order sync row vanished")
             }
@@ -78,15 +86,29 @@ public struct OrderSyncStore: Sendable {
                        netsuite_sales_order_id, netsuite_deposit_id, last_error_class, last_error_message, webhook_received_at,
                        pending_write
                 FROM order_sync WHERE idempotency_key = \(key)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             for try await row in rows {
                 let c = try row.decode(
-                    (String, Int, Int, String, String, Int, String?, String?, String?, String?, String?, Date?, String?).self)
+                    (String, Int, Int, String, String, Int, String?, String?, String?, String?, String?, Date?, String?)
+                        .self
+                )
                 return OrderSyncRecord(
-                    key: c.0, shopID: c.1, orderID: c.2, reference: c.3, stage: SyncStage(rawValue: c.4) ?? .received,
-                    attempts: c.5, netSuiteCustomerID: c.6, netSuiteSalesOrderID: c.7, netSuiteDepositID: c.8,
+                    key: c.0,
+                    shopID: c.1,
+                    orderID: c.2,
+                    reference: c.3,
+                    stage: SyncStage(rawValue: c.4) ?? .received,
+                    attempts: c.5,
+                    netSuiteCustomerID: c.6,
+                    netSuiteSalesOrderID: c.7,
+                    netSuiteDepositID: c.8,
                     pendingWrite: c.12.flatMap(PendingWrite.init(rawValue:)),
-                    lastErrorClass: c.9, lastErrorMessage: c.10, webhookReceivedAt: c.11)
+                    lastErrorClass: c.9,
+                    lastErrorMessage: c.10,
+                    webhookReceivedAt: c.11
+                )
             }
             return nil
         }
@@ -99,7 +121,9 @@ public struct OrderSyncStore: Sendable {
             try await client.query(
                 """
                 UPDATE order_sync SET pending_write = \(write.rawValue), updated_at = now() WHERE idempotency_key = \(key)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -108,7 +132,8 @@ public struct OrderSyncStore: Sendable {
         try await wrap("settle pending write") {
             try await client.query(
                 "UPDATE order_sync SET pending_write = NULL, updated_at = now() WHERE idempotency_key = \(key)",
-                logger: logger)
+                logger: logger
+            )
         }
     }
 
@@ -122,7 +147,9 @@ public struct OrderSyncStore: Sendable {
                     pending_write = \(PendingWrite.salesOrderDelete.rawValue),
                     stage = \(SyncStage.customerResolved.rawValue), updated_at = now()
                 WHERE idempotency_key = \(key)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -130,13 +157,19 @@ public struct OrderSyncStore: Sendable {
     /// that differs from the remembered one replaces it and forgets the deposit of the old one) and clears the
     /// pending write the given ids answer: NetSuite's answer to it is known.
     public func advance(
-        key: String, to stage: SyncStage, customerID: String? = nil, salesOrderID: String? = nil, depositID: String? = nil,
+        key: String,
+        to stage: SyncStage,
+        customerID: String? = nil,
+        salesOrderID: String? = nil,
+        depositID: String? = nil,
         logger: Logger
     ) async throws {
         // The pending writes whose outcome this answer settles.
         var settled: [String] = []
         if customerID != nil { settled.append(PendingWrite.customerCreate.rawValue) }
-        if salesOrderID != nil { settled += [PendingWrite.salesOrderCreate.rawValue, PendingWrite.salesOrderDelete.rawValue] }
+        if salesOrderID != nil {
+            settled += [PendingWrite.salesOrderCreate.rawValue, PendingWrite.salesOrderDelete.rawValue]
+        }
         if depositID != nil { settled.append(PendingWrite.depositCreate.rawValue) }
         try await wrap("advance") {
             try await client.query(
@@ -150,7 +183,9 @@ public struct OrderSyncStore: Sendable {
                         ELSE netsuite_deposit_id END,
                     netsuite_sales_order_id = COALESCE(\(salesOrderID), netsuite_sales_order_id)
                 WHERE idempotency_key = \(key)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -158,7 +193,8 @@ public struct OrderSyncStore: Sendable {
     /// raise the attempt count; uncounted ones (NetSuite outages) only update the last error.
     /// Returns the number of counted attempts so far.
     @discardableResult
-    public func recordFailure(key: String, _ attempt: AttemptRecord, counted: Bool, logger: Logger) async throws -> Int {
+    public func recordFailure(key: String, _ attempt: AttemptRecord, counted: Bool, logger: Logger) async throws -> Int
+    {
         try await wrap("record failure") {
             try await client.withTransaction(logger: logger) { connection in
                 var count = 0
@@ -168,7 +204,8 @@ public struct OrderSyncStore: Sendable {
                         UPDATE order_sync SET attempts = attempts + 1, last_error_class = \(attempt.errorClass),
                             last_error_message = \(attempt.message), last_error_code = \(attempt.netSuiteErrorCode), updated_at = now()
                         WHERE idempotency_key = \(key) RETURNING attempts
-                        """, logger: logger
+                        """,
+                        logger: logger
                     ).decode(Int.self) {
                         count = n
                     }
@@ -178,14 +215,17 @@ public struct OrderSyncStore: Sendable {
                         VALUES (\(key), \(count), to_timestamp(\(attempt.at)), \(attempt.stage), \(attempt.errorClass),
                                 \(attempt.message), \(attempt.netSuiteErrorCode))
                         ON CONFLICT (idempotency_key, attempt) DO NOTHING
-                        """, logger: logger)
+                        """,
+                        logger: logger
+                    )
                 } else {
                     for try await n in try await connection.query(
                         """
                         UPDATE order_sync SET last_error_class = \(attempt.errorClass), last_error_message = \(attempt.message),
                             last_error_code = \(attempt.netSuiteErrorCode), updated_at = now()
                         WHERE idempotency_key = \(key) RETURNING attempts
-                        """, logger: logger
+                        """,
+                        logger: logger
                     ).decode(Int.self) {
                         count = n
                     }
@@ -203,9 +243,19 @@ public struct OrderSyncStore: Sendable {
                 """
                 SELECT attempt, extract(epoch FROM at)::float8, stage, error_class, error_message, netsuite_error_code
                 FROM order_attempts WHERE idempotency_key = \(key) ORDER BY attempt
-                """, logger: logger
+                """,
+                logger: logger
             ).decode((Int, Double, String, String, String, String?).self) {
-                result.append(AttemptRecord(attempt: n, at: at, stage: stage, errorClass: errorClass, message: message, netSuiteErrorCode: code))
+                result.append(
+                    AttemptRecord(
+                        attempt: n,
+                        at: at,
+                        stage: stage,
+                        errorClass: errorClass,
+                        message: message,
+                        netSuiteErrorCode: code
+                    )
+                )
             }
             return result
         }
@@ -214,7 +264,12 @@ public struct OrderSyncStore: Sendable {
     /// Checks and marks the order processed in one transaction. Returns false when another worker had already
     /// recorded it (then nothing changes).
     @discardableResult
-    public func markProcessed(key: String, salesOrderID: String, depositID: String?, logger: Logger) async throws -> Bool {
+    public func markProcessed(
+        key: String,
+        salesOrderID: String,
+        depositID: String?,
+        logger: Logger
+    ) async throws -> Bool {
         try await wrap("mark processed") {
             try await client.withTransaction(logger: logger) { connection in
                 var inserted = false
@@ -223,7 +278,8 @@ public struct OrderSyncStore: Sendable {
                     INSERT INTO processed_events (idempotency_key, netsuite_sales_order_id, netsuite_deposit_id)
                     VALUES (\(key), \(salesOrderID), \(depositID))
                     ON CONFLICT (idempotency_key) DO NOTHING RETURNING 1
-                    """, logger: logger
+                    """,
+                    logger: logger
                 ).decode(Int.self) {
                     inserted = true
                 }
@@ -234,7 +290,9 @@ public struct OrderSyncStore: Sendable {
                         pending_write = NULL, last_error_class = NULL, last_error_message = NULL, last_error_code = NULL,
                         updated_at = now()
                     WHERE idempotency_key = \(key) AND stage NOT IN (\(SyncStage.recorded.rawValue), \(SyncStage.writtenBack.rawValue))
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
                 return inserted
             }
         }
@@ -246,7 +304,9 @@ public struct OrderSyncStore: Sendable {
                 """
                 UPDATE order_sync SET stage = \(SyncStage.writtenBack.rawValue), written_back_at = now(), updated_at = now()
                 WHERE idempotency_key = \(key)
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -256,7 +316,9 @@ public struct OrderSyncStore: Sendable {
                 """
                 UPDATE order_sync SET stage = \(SyncStage.deadLettered.rawValue), updated_at = now()
                 WHERE idempotency_key = \(key) AND stage NOT IN (\(SyncStage.recorded.rawValue), \(SyncStage.writtenBack.rawValue))
-                """, logger: logger)
+                """,
+                logger: logger
+            )
         }
     }
 
@@ -268,7 +330,9 @@ public struct OrderSyncStore: Sendable {
                     """
                     UPDATE order_sync SET stage = \(SyncStage.received.rawValue), attempts = 0, updated_at = now()
                     WHERE idempotency_key = \(key) AND stage = \(SyncStage.deadLettered.rawValue)
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
                 try await connection.query("DELETE FROM order_attempts WHERE idempotency_key = \(key)", logger: logger)
             }
         }
@@ -279,7 +343,8 @@ public struct OrderSyncStore: Sendable {
         try await wrap("counts") {
             var result: [SyncStage: Int] = [:]
             for try await (stage, count) in try await client.query(
-                "SELECT stage, count(*)::int FROM order_sync GROUP BY stage", logger: logger
+                "SELECT stage, count(*)::int FROM order_sync GROUP BY stage",
+                logger: logger
             ).decode((String, Int).self) {
                 if let s = SyncStage(rawValue: stage) { result[s] = count }
             }
@@ -298,9 +363,18 @@ public struct OrderSyncStore: Sendable {
                        count(*) FILTER (WHERE stage = 'dead_lettered')::int,
                        count(*) FILTER (WHERE stage = 'written_back')::int
                 FROM order_sync
-                """, logger: logger)
-            for try await (seen, inNetSuite, retrying, dead, writtenBack) in rows.decode((Int, Int, Int, Int, Int).self) {
-                return SyncSummary(seen: seen, inNetSuite: inNetSuite, retrying: retrying, deadLettered: dead, writtenBack: writtenBack)
+                """,
+                logger: logger
+            )
+            for try await (seen, inNetSuite, retrying, dead, writtenBack) in rows.decode((Int, Int, Int, Int, Int).self)
+            {
+                return SyncSummary(
+                    seen: seen,
+                    inNetSuite: inNetSuite,
+                    retrying: retrying,
+                    deadLettered: dead,
+                    writtenBack: writtenBack
+                )
             }
             return SyncSummary(seen: 0, inNetSuite: 0, retrying: 0, deadLettered: 0, writtenBack: 0)
         }
@@ -311,7 +385,10 @@ public struct OrderSyncStore: Sendable {
         await withTaskGroup(of: Bool.self) { group in
             group.addTask {
                 do {
-                    try await client.query("SELECT 1", logger: Logger(label: "ferry.health") { _ in SwiftLogNoOpLogHandler() })
+                    try await client.query(
+                        "SELECT 1",
+                        logger: Logger(label: "ferry.health") { _ in SwiftLogNoOpLogHandler() }
+                    )
                     return true
                 } catch {
                     return false
@@ -329,6 +406,9 @@ public struct OrderSyncStore: Sendable {
 
     @discardableResult
     private func wrap<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
+        // A cancelled caller (a worker handing back its orders) sends no new statement: in the PostgreSQL-stopped test a
+        // statement from a cancelled task still waited for a connection to the server that was gone.
+        if Task.isCancelled { throw DatabaseError(code: .query, message: "\(what) not sent: cancelled") }
         do {
             return try await body()
         } catch let error as DatabaseError {

@@ -22,7 +22,8 @@ public struct LeaseMetricsService: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let status = try await lease.status()
+                // Not waited for once the worker shuts down (PostgreSQL may be gone).
+                let status = try await cancelWhenGracefulShutdown { try await lease.status() }
                 FerryMetric.recordLease(slotsInUse: status.held, effectiveLimit: status.effectiveLimit)
             } catch {
                 logger.debug("lease status unavailable", metadata: ["error.type": "\(type(of: error))"])

@@ -32,9 +32,12 @@ public final class OrderWorkerService: Service {
     ///   - leaseHeadroom: how many NetSuite requests of a priority the shared lease could start now (`nil` when it
     ///     cannot tell); each lane fetches no more than that. Without it only the local in-flight limit applies.
     public init(
-        configuration: WorkerConfiguration, jetStream: JetStream, pipeline: OrderPipeline,
+        configuration: WorkerConfiguration,
+        jetStream: JetStream,
+        pipeline: OrderPipeline,
         probe: @escaping @Sendable () async throws -> Void,
-        leaseHeadroom: (@Sendable (LeasePriority) async -> Int?)? = nil, logger: Logger
+        leaseHeadroom: (@Sendable (LeasePriority) async -> Int?)? = nil,
+        logger: Logger
     ) {
         self.configuration = configuration
         self.jetStream = jetStream
@@ -45,12 +48,18 @@ public final class OrderWorkerService: Service {
         var logger = logger
         logger[metadataKey: "worker"] = "\(configuration.workerID)"
         self.logger = logger
-        self.state = WorkerState(disposition: MessageDisposition(
-            retryPolicy: configuration.retryPolicy, concurrencyRetryDelay: configuration.concurrencyRetryDelay,
-            writeBackRetryDelay: configuration.writeBackRetryDelay,
-            detector: OutageDetector(
-                threshold: configuration.outageThreshold, initialProbeInterval: configuration.outageProbeInterval,
-                maxProbeInterval: configuration.outageMaxProbeInterval)))
+        self.state = WorkerState(
+            disposition: MessageDisposition(
+                retryPolicy: configuration.retryPolicy,
+                concurrencyRetryDelay: configuration.concurrencyRetryDelay,
+                writeBackRetryDelay: configuration.writeBackRetryDelay,
+                detector: OutageDetector(
+                    threshold: configuration.outageThreshold,
+                    initialProbeInterval: configuration.outageProbeInterval,
+                    maxProbeInterval: configuration.outageMaxProbeInterval
+                )
+            )
+        )
     }
 
     /// Whether fetching is currently paused for a NetSuite outage.
@@ -66,7 +75,8 @@ public final class OrderWorkerService: Service {
             metadata: [
                 "worker.max_in_flight": "\(configuration.maxInFlight)",
                 "worker.replay_max_in_flight": "\(configuration.replayMaxInFlight)",
-            ])
+            ]
+        )
         // Two lanes: live orders, and dead letters an operator resubmitted. Each has its own consumer and in-flight
         // limit, and the replay lane takes NetSuite slots at replay priority, so replays never delay live orders.
         // While the lanes run, a watchdog waits for a graceful shutdown during which PostgreSQL does not answer: then
@@ -74,7 +84,9 @@ public final class OrderWorkerService: Service {
         await withTaskGroup(of: LaneEvent.self) { group in
             group.addTask {
                 await withDiscardingTaskGroup { lanes in
-                    lanes.addTask { await self.fetchLoop(live, lane: .live, maxInFlight: self.configuration.maxInFlight) }
+                    lanes.addTask {
+                        await self.fetchLoop(live, lane: .live, maxInFlight: self.configuration.maxInFlight)
+                    }
                     lanes.addTask {
                         await self.fetchLoop(replay, lane: .replay, maxInFlight: self.configuration.replayMaxInFlight)
                     }
@@ -90,7 +102,8 @@ public final class OrderWorkerService: Service {
                     let inFlight = await state.inFlight
                     logger.warning(
                         "PostgreSQL unreachable during shutdown: handing back in-flight orders",
-                        metadata: ["worker.in_flight": "\(inFlight)"])
+                        metadata: ["worker.in_flight": "\(inFlight)"]
+                    )
                     group.cancelAll()
                 case .watchdogStopped:
                     continue
@@ -113,10 +126,11 @@ public final class OrderWorkerService: Service {
         let timeout = configuration.shutdownDatabaseTimeout
         var unansweredSince: ContinuousClock.Instant?
         while !Task.isCancelled {
-            if await pipeline.sync.answers(within: min(timeout, .seconds(2))) {
+            let asked = ContinuousClock.now
+            if await pipeline.sync.answers(within: min(timeout, .seconds(1))) {
                 unansweredSince = nil
             } else {
-                let since = unansweredSince ?? .now
+                let since = unansweredSince ?? asked
                 unansweredSince = since
                 if ContinuousClock.now - since >= timeout { return true }
             }
@@ -145,7 +159,11 @@ public final class OrderWorkerService: Service {
                 let inFlight = await state.inFlight(lane: lane)
                 let headroom = await leaseHeadroom?(lane)
                 let capacity = FetchBudget.messages(
-                    freeLocal: free, inFlight: inFlight, leaseHeadroom: headroom, prefetch: configuration.leasePrefetch)
+                    freeLocal: free,
+                    inFlight: inFlight,
+                    leaseHeadroom: headroom,
+                    prefetch: configuration.leasePrefetch
+                )
                 if capacity == 0 {
                     // Every lease slot is taken or promised: fetch again when one of ours finishes or soon after.
                     await state.waitForFreeSlot(atMost: configuration.leaseCheckInterval)
@@ -155,7 +173,10 @@ public final class OrderWorkerService: Service {
                 do {
                     messages = try await subscription.fetch(batch: capacity, timeout: configuration.fetchWait)
                 } catch {
-                    logger.warning("fetch failed", metadata: ["error.type": "\((error as? NATSError)?.shortForm ?? "\(type(of: error))")"])
+                    logger.warning(
+                        "fetch failed",
+                        metadata: ["error.type": "\((error as? NATSError)?.shortForm ?? "\(type(of: error))")"]
+                    )
                     try? await Task.sleep(for: .seconds(1))
                     continue
                 }
@@ -169,7 +190,10 @@ public final class OrderWorkerService: Service {
             }
             let remaining = await state.inFlight(lane: lane)
             if remaining > 0 {
-                logger.info("worker stopping: finishing in-flight orders", metadata: ["worker.in_flight": "\(remaining)"])
+                logger.info(
+                    "worker stopping: finishing in-flight orders",
+                    metadata: ["worker.in_flight": "\(remaining)"]
+                )
             }
         }
         await subscription.unsubscribe()
@@ -227,18 +251,38 @@ public final class OrderWorkerService: Service {
             order = try PrestaShopOrder.validated(from: message.data)
         } catch {
             // The gateway validates, so this is a message from elsewhere: it can never succeed.
-            let failure = OrderFailure(.permanent, stage: "payload", message: error.description, errorType: "invalid_payload")
-            await deadLetter(message, order: nil, failure: failure, attempts: [
-                AttemptRecord(attempt: 1, at: Date().timeIntervalSince1970, stage: failure.stage, errorClass: failure.failureClass.rawValue,
-                              message: failure.message, netSuiteErrorCode: nil),
-            ], reason: "unreadable_payload", logger: logger)
+            let failure = OrderFailure(
+                .permanent,
+                stage: "payload",
+                message: error.description,
+                errorType: "invalid_payload"
+            )
+            await deadLetter(
+                message,
+                order: nil,
+                failure: failure,
+                attempts: [
+                    AttemptRecord(
+                        attempt: 1,
+                        at: Date().timeIntervalSince1970,
+                        stage: failure.stage,
+                        errorClass: failure.failureClass.rawValue,
+                        message: failure.message,
+                        netSuiteErrorCode: nil
+                    )
+                ],
+                reason: "unreadable_payload",
+                logger: logger
+            )
             return
         }
         let key = IdempotencyKey(shopID: order.shopID, orderID: order.id)
         logger[metadataKey: "order.id"] = "\(order.id)"
         logger[metadataKey: "customer.id"] = "\(order.customerID)"
         logger[metadataKey: "idempotency_key"] = "\(key)"
-        let receivedAt = message.headers[FerryHeader.receivedAt].flatMap(Double.init).map { Date(timeIntervalSince1970: $0 / 1000) }
+        let receivedAt = message.headers[FerryHeader.receivedAt].flatMap(Double.init).map {
+            Date(timeIntervalSince1970: $0 / 1000)
+        }
 
         let result: MessageDisposition.AttemptResult
         var failure: OrderFailure?
@@ -264,14 +308,27 @@ public final class OrderWorkerService: Service {
         let decision = await state.attemptFinished(result)
         apply(decision.circuit, logger: logger)
         await execute(
-            decision.action, message: message, order: order, key: key, failure: failure,
-            writeBackMessage: pendingMessage, receivedAt: receivedAt, logger: logger)
+            decision.action,
+            message: message,
+            order: order,
+            key: key,
+            failure: failure,
+            writeBackMessage: pendingMessage,
+            receivedAt: receivedAt,
+            logger: logger
+        )
     }
 
     /// Carries out what ``MessageDisposition`` decided for a message.
     private func execute(
-        _ action: MessageDisposition.Action, message: JetStreamMessage, order: PrestaShopOrder, key: IdempotencyKey,
-        failure: OrderFailure?, writeBackMessage: String, receivedAt: Date?, logger: Logger
+        _ action: MessageDisposition.Action,
+        message: JetStreamMessage,
+        order: PrestaShopOrder,
+        key: IdempotencyKey,
+        failure: OrderFailure?,
+        writeBackMessage: String,
+        receivedAt: Date?,
+        logger: Logger
     ) async {
         var logger = logger
         if let failure {
@@ -286,8 +343,13 @@ public final class OrderWorkerService: Service {
         }
         let record = failure.map {
             AttemptRecord(
-                attempt: 0, at: Date().timeIntervalSince1970, stage: $0.stage, errorClass: $0.failureClass.rawValue,
-                message: $0.message, netSuiteErrorCode: $0.netSuiteErrorCode)
+                attempt: 0,
+                at: Date().timeIntervalSince1970,
+                stage: $0.stage,
+                errorClass: $0.failureClass.rawValue,
+                message: $0.message,
+                netSuiteErrorCode: $0.netSuiteErrorCode
+            )
         }
         switch action {
         case .ack(let result):
@@ -300,18 +362,28 @@ public final class OrderWorkerService: Service {
         case .retryWriteBack(let delay):
             logger.warning(
                 "order in NetSuite, write-back will be retried",
-                metadata: ["stage": "write_back", "error.message": "\(writeBackMessage)"])
+                metadata: ["stage": "write_back", "error.message": "\(writeBackMessage)"]
+            )
             count(.writeBackRetry)
             await settle(message, logger: logger) { try await message.nak(delay: delay) }
         case .hold(let base, _):
-            if let record { _ = try? await pipeline.sync.recordFailure(key: key.description, record, counted: false, logger: logger) }
+            // The last error is for operators only; a worker giving up on a database that is gone (cancelled) does not
+            // wait to write it.
+            if let record, !Task.isCancelled {
+                _ = try? await pipeline.sync.recordFailure(key: key.description, record, counted: false, logger: logger)
+            }
             let delay = jittered(base)
             logger.info("order held, no attempt spent", metadata: ["retry.delay_ms": "\(delay.milliseconds)"])
             count(.held)
             await settle(message, logger: logger) { try await message.nak(delay: delay) }
         case .countAttempt:
             guard let failure, let record else { return }
-            let attempt = try? await pipeline.sync.recordFailure(key: key.description, record, counted: true, logger: logger)
+            let attempt = try? await pipeline.sync.recordFailure(
+                key: key.description,
+                record,
+                counted: true,
+                logger: logger
+            )
             if let attempt {
                 logger[metadataKey: "attempt"] = "\(attempt)"
                 OrderSpan.record(failure: failure, attempt: attempt)
@@ -320,12 +392,20 @@ public final class OrderWorkerService: Service {
             case .retry(let delay, _):
                 logger.warning(
                     "order attempt failed, retrying",
-                    metadata: ["retry.delay_ms": "\(delay.milliseconds)", "error.message": "\(failure.message)"])
+                    metadata: ["retry.delay_ms": "\(delay.milliseconds)", "error.message": "\(failure.message)"]
+                )
                 count(.retry)
                 await settle(message, logger: logger) { try await message.nak(delay: delay) }
             case .deadLetter(let reason, _):
                 let attempts = (try? await pipeline.sync.attempts(key: key.description, logger: logger)) ?? [record]
-                await deadLetter(message, order: order, failure: failure, attempts: attempts, reason: reason.rawValue, logger: logger)
+                await deadLetter(
+                    message,
+                    order: order,
+                    failure: failure,
+                    attempts: attempts,
+                    reason: reason.rawValue,
+                    logger: logger
+                )
             case .hold(let delay):
                 // Without the attempt count we cannot decide: hold it and decide later.
                 OrderSpan.record(result: MessageDisposition.OrderResult.held.rawValue)
@@ -335,22 +415,39 @@ public final class OrderWorkerService: Service {
     }
 
     private func deadLetter(
-        _ message: JetStreamMessage, order: PrestaShopOrder?, failure: OrderFailure, attempts: [AttemptRecord], reason: String, logger: Logger
+        _ message: JetStreamMessage,
+        order: PrestaShopOrder?,
+        failure: OrderFailure,
+        attempts: [AttemptRecord],
+        reason: String,
+        logger: Logger
     ) async {
         let key = order.map { IdempotencyKey(shopID: $0.shopID, orderID: $0.id).description }
         let entry = DeadLetterEntry(
-            idempotencyKey: key, shopID: order?.shopID, orderID: order?.id, reference: order?.reference, reason: reason,
-            lastError: failure.description, deadLetteredAt: Date(), worker: configuration.workerID, attempts: attempts,
-            context: failure.context, original: DeadLetterEntry.original(of: message))
+            idempotencyKey: key,
+            shopID: order?.shopID,
+            orderID: order?.id,
+            reference: order?.reference,
+            reason: reason,
+            lastError: failure.description,
+            deadLetteredAt: Date(),
+            worker: configuration.workerID,
+            attempts: attempts,
+            context: failure.context,
+            original: DeadLetterEntry.original(of: message)
+        )
         do {
             let sequence = try await deadLetters.write(entry)
             if let key { try? await pipeline.sync.markDeadLettered(key: key, logger: logger) }
             await settle(message, logger: logger) { try await message.term() }
             count(.deadLettered)
-            logger.error("order dead-lettered", metadata: [
-                "dlq.sequence": "\(sequence)", "attempts": "\(attempts.count)", "dlq.reason": "\(reason)",
-                "error.message": "\(failure.message)",
-            ])
+            logger.error(
+                "order dead-lettered",
+                metadata: [
+                    "dlq.sequence": "\(sequence)", "attempts": "\(attempts.count)", "dlq.reason": "\(reason)",
+                    "error.message": "\(failure.message)",
+                ]
+            )
         } catch {
             // Never terminate what we could not store: try again shortly.
             logger.error("dead letter not written, will retry", metadata: ["error.type": "\(type(of: error))"])
@@ -358,12 +455,16 @@ public final class OrderWorkerService: Service {
         }
     }
 
-    private func settle(_ message: JetStreamMessage, logger: Logger, _ action: @Sendable () async throws -> Void) async {
+    private func settle(_ message: JetStreamMessage, logger: Logger, _ action: @Sendable () async throws -> Void) async
+    {
         do {
             try await action()
         } catch {
             // The server will redeliver after the ack deadline; the processed-events table makes that harmless.
-            logger.warning("acknowledgement failed", metadata: ["error.type": "\((error as? NATSError)?.shortForm ?? "\(type(of: error))")"])
+            logger.warning(
+                "acknowledgement failed",
+                metadata: ["error.type": "\((error as? NATSError)?.shortForm ?? "\(type(of: error))")"]
+            )
         }
     }
 }

@@ -31,11 +31,17 @@ struct FaultMatrixBinaryTests {
                     let label = "\(kind) at \(position.name)"
                     try await h.clearNetSuiteFaults()
                     try await h.addTargetedFault(
-                        method: position.method, target: position.target, nth: position.nth, kind: kind,
-                        delaySeconds: delay)
+                        method: position.method,
+                        target: position.target,
+                        nth: position.nth,
+                        kind: kind,
+                        delaySeconds: delay
+                    )
                     let customer = SandboxWorld.newCustomers[40 + schedule]
                     let order = try await h.createOrder(
-                        customerID: customer.id, lines: [.init(sku: SandboxWorld.defaultSKUs[schedule % 5], quantity: 1)])
+                        customerID: customer.id,
+                        lines: [.init(sku: SandboxWorld.defaultSKUs[schedule % 5], quantity: 1)]
+                    )
                     try await waitUntil("\(label): the worker is inside the call", timeout: .seconds(30)) {
                         try await h.targetedFaultsFired()
                     }
@@ -61,7 +67,18 @@ struct FaultMatrixBinaryTests {
     /// order into NetSuite exactly once.
     @Test func sigtermWithPostgresStoppedExitsInBoundedTime() async throws {
         let stack = try await PrivateStack.start()
-        defer { stack.remove() }
+        let outcome: Result<Void, any Error>
+        do {
+            try await stopWorkerWithPostgresGone(stack)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        await stack.remove()
+        try outcome.get()
+    }
+
+    private func stopWorkerWithPostgresGone(_ stack: PrivateStack) async throws {
         var options = PipelineOptions()
         options.databaseServerURL = stack.databaseURL
         options.ackWait = "5s"
@@ -70,30 +87,46 @@ struct FaultMatrixBinaryTests {
             let gateway = try await h.startGateway()
             try await h.configureWebhook(to: gateway)
             let first = try await h.startWorker("worker-1")
-            _ = try await h.sendJSON(.PUT, h.netSuite.baseURL + "/_sandbox/latency", ["kind": "fixed", "milliseconds": 3000])
+            _ = try await h.sendJSON(
+                .PUT,
+                h.netSuite.baseURL + "/_sandbox/latency",
+                ["kind": "fixed", "milliseconds": 3000]
+            )
             var orders: [Int] = []
             for index in 0..<3 {
-                orders.append(try await h.createOrder(
-                    customerID: SandboxWorld.existingCustomer.id,
-                    lines: [.init(sku: SandboxWorld.defaultSKUs[index], quantity: 1)]))
+                orders.append(
+                    try await h.createOrder(
+                        customerID: SandboxWorld.existingCustomer.id,
+                        lines: [.init(sku: SandboxWorld.defaultSKUs[index], quantity: 1)]
+                    )
+                )
             }
             try await waitUntil("the worker holds the orders", timeout: .seconds(30)) {
                 try await h.netSuiteStats()["inFlight"].int ?? 0 >= 1
             }
-            try stack.stopPostgres()
+            try await stack.stopPostgres()
             let stopped = ContinuousClock.now
             first.terminate()
             let exited = await first.waitForExit(timeout: .seconds(30))
             let took = ContinuousClock.now - stopped
             #expect(exited, "the worker had not exited 30 s after SIGTERM with PostgreSQL stopped")
             #expect(took < .seconds(15), "exit took \(took)")
-            #expect(!first.logLines(message: "PostgreSQL unreachable during shutdown: handing back in-flight orders").isEmpty)
+            #expect(
+                !first.logLines(message: "PostgreSQL unreachable during shutdown: handing back in-flight orders")
+                    .isEmpty
+            )
 
             try await stack.startPostgres()
-            _ = try await h.sendJSON(.PUT, h.netSuite.baseURL + "/_sandbox/latency", ["kind": "fixed", "milliseconds": 0])
+            _ = try await h.sendJSON(
+                .PUT,
+                h.netSuite.baseURL + "/_sandbox/latency",
+                ["kind": "fixed", "milliseconds": 0]
+            )
             try await h.startWorker("worker-2")
             try await h.waitUntilWrittenBack(orders, timeout: .seconds(90))
-            for order in orders { try await h.expectInNetSuiteExactlyOnce(orderID: order, checkSalesOrderCreates: false) }
+            for order in orders {
+                try await h.expectInNetSuiteExactlyOnce(orderID: order, checkSalesOrderCreates: false)
+            }
             #expect(try await h.deadLettersInStream() == 0)
         }
     }
@@ -107,8 +140,10 @@ struct PrivateStack: Sendable {
 
     static func start() async throws -> PrivateStack {
         let directory = "/tmp/ferry-e2e-stack-" + UUID().uuidString.prefix(8).lowercased()
-        let envFile = try run(FerryBinary.packageRoot.appendingPathComponent("scripts/stack.sh").path, ["start", directory])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let envFile = try await run(
+            FerryBinary.packageRoot.appendingPathComponent("scripts/stack.sh").path,
+            ["start", directory]
+        ).trimmingCharacters(in: .whitespacesAndNewlines)
         let text = try String(contentsOfFile: envFile, encoding: .utf8)
         func value(_ key: String) -> String? {
             text.split(separator: "\n").compactMap { line -> String? in
@@ -123,40 +158,63 @@ struct PrivateStack: Sendable {
         return PrivateStack(directory: directory, databaseURL: url, postgresBin: bin)
     }
 
-    func stopPostgres() throws {
+    func stopPostgres() async throws {
         let stop = ["\(postgresBin)/pg_ctl", "-D", "\(directory)/pg/data", "-m", "immediate", "-w", "stop"]
         // As root the cluster belongs to the postgres user (scripts/stack.sh).
-        try Self.run("/usr/bin/env", getuid() == 0 ? ["runuser", "-u", "postgres", "--"] + stop : stop)
+        try await Self.run("/usr/bin/env", getuid() == 0 ? ["runuser", "-u", "postgres", "--"] + stop : stop)
     }
 
     /// Starts PostgreSQL again (stack.sh reuses the directory and its port).
     func startPostgres() async throws {
-        _ = try Self.run(FerryBinary.packageRoot.appendingPathComponent("scripts/stack.sh").path, ["start", directory])
+        _ = try await Self.run(
+            FerryBinary.packageRoot.appendingPathComponent("scripts/stack.sh").path,
+            ["start", directory]
+        )
     }
 
-    func remove() {
-        _ = try? Self.run(FerryBinary.packageRoot.appendingPathComponent("scripts/stack.sh").path, ["stop", directory])
+    func remove() async {
+        _ = try? await Self.run(
+            FerryBinary.packageRoot.appendingPathComponent("scripts/stack.sh").path,
+            ["stop", directory]
+        )
     }
 
-    /// Runs a command to completion. Its output goes through a file, not a pipe: the servers stack.sh starts in the
-    /// background inherit the command's descriptors, and a pipe would never see its end while they run.
+    /// Runs a command to completion and returns its standard output. The command runs under `sh`, which writes its
+    /// output and exit status to files: the servers stack.sh starts in the background inherit its descriptors (a
+    /// pipe would never end while they run), and Foundation's Process does not notice the exit of such a script here.
     @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e-\(UUID().uuidString).out")
-        _ = FileManager.default.createFile(atPath: outputFile.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: outputFile) }
-        let output = try FileHandle(forWritingTo: outputFile)
+    static func run(_ executable: String, _ arguments: [String]) async throws -> String {
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-e2e-\(UUID().uuidString)")
+        let outputFile = base.appendingPathExtension("out")
+        let statusFile = base.appendingPathExtension("status")
+        defer {
+            try? FileManager.default.removeItem(at: outputFile)
+            try? FileManager.default.removeItem(at: statusFile)
+        }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = output
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments =
+            [
+                "-c", "\"$0\" \"$@\" >'\(outputFile.path)' 2>/dev/null </dev/null; echo $? >'\(statusFile.path)'",
+                executable,
+            ]
+            + arguments
+        process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        process.waitUntilExit()
-        try? output.close()
-        guard process.terminationStatus == 0 else {
-            throw HarnessError("\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        let deadline = ContinuousClock.now + .seconds(120)
+        var status: Int32?
+        while status == nil {
+            guard ContinuousClock.now < deadline else {
+                throw HarnessError("\(executable) \(arguments.joined(separator: " ")) did not finish within 120 s")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            status = (try? String(contentsOf: statusFile, encoding: .utf8))
+                .flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        guard status == 0 else {
+            throw HarnessError("\(executable) \(arguments.joined(separator: " ")) exited \(status ?? -1)")
         }
         return (try? String(contentsOf: outputFile, encoding: .utf8)) ?? ""
     }

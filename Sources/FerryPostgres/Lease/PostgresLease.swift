@@ -19,7 +19,10 @@ public struct PostgresLeaseConfiguration: Sendable {
     public var acquireTimeout: Duration?
 
     public init(
-        account: String, policy: LeasePolicy = LeasePolicy(), holder: String? = nil, acquireTimeout: Duration? = nil
+        account: String,
+        policy: LeasePolicy = LeasePolicy(),
+        holder: String? = nil,
+        acquireTimeout: Duration? = nil
     ) {
         self.account = account
         self.policy = policy
@@ -88,8 +91,11 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
     ///     the server itself when `client` goes through a proxy. Defaults to `client`.
     ///   - onLimitChange: called whenever this process sees the effective limit change (record it as a gauge).
     public init(
-        client: PostgresClient, configuration: PostgresLeaseConfiguration, listenerClient: PostgresClient? = nil,
-        logger: Logger, onLimitChange: (@Sendable (LeaseLimitChange) -> Void)? = nil
+        client: PostgresClient,
+        configuration: PostgresLeaseConfiguration,
+        listenerClient: PostgresClient? = nil,
+        logger: Logger,
+        onLimitChange: (@Sendable (LeaseLimitChange) -> Void)? = nil
     ) {
         self.client = client
         self.listenerClient = listenerClient ?? client
@@ -121,14 +127,17 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
                 """
                 SELECT ferry_lease_configure(\(self.account), \(Int32(self.policy.slots)), \(reservations)::jsonb,
                     \(self.policy.decreaseFactor), \(Int32(self.policy.increaseAfter)))
-                """, logger: self.logger)
+                """,
+                logger: self.logger
+            )
             return try await rows.decode(Int.self).first { _ in true } ?? self.policy.slots
         }
         configured.withLock { $0 = true }
         observe(limit: limit, cause: nil)
         logger.info(
             "netsuite lease configured",
-            metadata: ["lease.slots": "\(policy.slots)", "lease.effective_limit": "\(limit)"])
+            metadata: ["lease.slots": "\(policy.slots)", "lease.effective_limit": "\(limit)"]
+        )
         return limit
     }
 
@@ -154,7 +163,8 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
                 if Task.isCancelled || error is CancellationError { break }
                 logger.warning(
                     "netsuite lease listener failed, reconnecting",
-                    metadata: ["error.message": "\(serverMessage(error))"])
+                    metadata: ["error.message": "\(serverMessage(error))"]
+                )
                 try? await Task.sleep(for: .seconds(1))
             }
         }
@@ -165,6 +175,9 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
     /// Waits for a slot in `priority`'s share (FIFO with everyone else asking) and returns it.
     /// - Throws: `CancellationError` (the place in the queue is given up), ``ConcurrencyLeaseError``.
     public func acquire(priority: LeasePriority) async throws -> LeaseGrant {
+        // The database calls below run in tasks of their own (a grant must not be lost to a cancellation half-way), so
+        // a cancelled caller must not start them: it would wait for a database that may be gone.
+        try Task.checkCancellation()
         if !configured.withLock({ $0 }) { try await configure() }
         let clock = ContinuousClock()
         let deadline = configuration.acquireTimeout.map { clock.now + $0 }
@@ -176,6 +189,7 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
             if !granted, let ticket { leaveInBackground(ticket) }
         }
         while true {
+            try Task.checkCancellation()
             let sentAt = clock.now
             let answer = try await detached { [ticket] in try await self.tryAcquire(priority: priority, ticket: ticket)
             }
@@ -219,7 +233,9 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
                 SELECT granted_slot, granted_token, waiting_ticket, current_limit
                 FROM ferry_lease_acquire(\(self.account), \(self.configuration.holder), \(priority.rawValue),
                     \(ticket), \(ttl), \(waiterTTL))
-                """, logger: self.logger)
+                """,
+                logger: self.logger
+            )
             guard let row = try await rows.decode((Int?, Int64?, Int64?, Int).self).first(where: { _ in true }) else {
                 throw ConcurrencyLeaseError(code: .unavailable, message: "lease acquire returned no row")
             }
@@ -237,14 +253,16 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
     /// expired or been taken over (the token no longer holds it); nobody else's slot is touched then.
     @discardableResult
     public func release(_ grant: LeaseGrant, feedback: LeaseFeedback) async throws -> Bool {
-        let (released, old, new, tickets) = try await detached {
+        let (released, old, new, tickets) = try await detached(stopWaitingOnCancel: true) {
             try await self.run("release", retryUnconfigured: false) {
                 let rows = try await self.client.query(
                     """
                     SELECT released, old_limit, new_limit, coalesce(wake_tickets, '{}')
                     FROM ferry_lease_release(
                         \(self.account), \(Int32(grant.slot)), \(grant.token), \(feedback.rawValue))
-                    """, logger: self.logger)
+                    """,
+                    logger: self.logger
+                )
                 return try await rows.decode((Bool, Int, Int, [Int64]).self).first { _ in true } ?? (false, 0, 0, [])
             }
         }
@@ -257,7 +275,8 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
         if !released {
             logger.warning(
                 "netsuite lease slot had expired before release",
-                metadata: ["lease.slot": "\(grant.slot)", "lease.token": "\(grant.token)"])
+                metadata: ["lease.slot": "\(grant.slot)", "lease.token": "\(grant.token)"]
+            )
         }
         return released
     }
@@ -269,7 +288,8 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
         return try await run("heartbeat") {
             let rows = try await self.client.query(
                 "SELECT ferry_lease_heartbeat(\(self.account), \(Int32(grant.slot)), \(grant.token), \(ttl))",
-                logger: self.logger)
+                logger: self.logger
+            )
             return try await rows.decode(Bool.self).first { _ in true } ?? false
         }
     }
@@ -285,7 +305,9 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
                     (SELECT coalesce(array_agg(w.priority ORDER BY w.ticket), '{}') FROM netsuite_lease_waiters w
                      WHERE w.account = a.account AND w.expires_at > now())
                 FROM netsuite_lease_accounts a WHERE a.account = \(self.account)
-                """, logger: self.logger)
+                """,
+                logger: self.logger
+            )
             guard
                 let (slots, limit, reservations, held, queue) = try await rows.decode(
                     (Int, Int, String, [String], [String]).self
@@ -296,9 +318,12 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
             var holdings: [LeasePriority: Int] = [:]
             for priority in held.compactMap(LeasePriority.init(rawValue:)) { holdings[priority, default: 0] += 1 }
             return LeaseStatus(
-                slots: slots, effectiveLimit: limit, holdings: holdings,
+                slots: slots,
+                effectiveLimit: limit,
+                holdings: holdings,
                 queue: queue.compactMap(LeasePriority.init(rawValue:)),
-                shares: LeaseShares(reservations: Self.reservations(fromJSON: reservations)))
+                shares: LeaseShares(reservations: Self.reservations(fromJSON: reservations))
+            )
         }
     }
 
@@ -311,7 +336,8 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
     // MARK: - withSlot
 
     public func withSlot<T: Sendable>(
-        priority: LeasePriority, _ body: @Sendable (LeaseSlot) async throws -> T
+        priority: LeasePriority,
+        _ body: @Sendable (LeaseSlot) async throws -> T
     ) async throws -> T {
         let grant = try await acquire(priority: priority)
         let slot = LeaseSlot(number: grant.slot, token: grant.token, priority: priority)
@@ -322,7 +348,8 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
                     group.addTask { await self.keepAlive(grant, slot: slot) }
                     defer { group.cancelAll() }
                     return try await body(slot)
-                })
+                }
+            )
         } catch {
             result = .failure(error)
         }
@@ -330,6 +357,12 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
         switch result {
         case .success: feedback = slot.reportedFeedback ?? .success
         case .failure: feedback = slot.reportedFeedback ?? .neutral
+        }
+        if Task.isCancelled {
+            // A cancelled caller (a worker giving up on a database that is gone) must not wait for the release: it goes
+            // in the background, and the slot expires after the TTL if the release never gets through.
+            releaseInBackground(grant, feedback: feedback)
+            return try result.get()
         }
         do {
             try await release(grant, feedback: feedback)
@@ -357,14 +390,17 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
                 } catch {
                     if Task.isCancelled { return }
                     logger.info(
-                        "netsuite lease heartbeat failed", metadata: ["error.message": "\(serverMessage(error))"])
+                        "netsuite lease heartbeat failed",
+                        metadata: ["error.message": "\(serverMessage(error))"]
+                    )
                     try? await Task.sleep(for: min(state.interval / 4, .seconds(1)))
                 }
             case .lost:
                 slot.markLost()
                 logger.warning(
                     "netsuite lease slot lost while in use",
-                    metadata: ["lease.slot": "\(grant.slot)", "lease.token": "\(grant.token)"])
+                    metadata: ["lease.slot": "\(grant.slot)", "lease.token": "\(grant.token)"]
+                )
                 return
             }
         }
@@ -378,7 +414,9 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
                 try await self.release(grant, feedback: feedback)
             } catch {
                 self.logger.warning(
-                    "netsuite lease release failed", metadata: ["error.message": "\(serverMessage(error))"])
+                    "netsuite lease release failed",
+                    metadata: ["error.message": "\(serverMessage(error))"]
+                )
             }
         }
     }
@@ -396,14 +434,33 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
 
     /// Runs `operation` in a task of its own, so cancelling the caller cannot abandon a statement whose effect
     /// (a granted slot) would then be lost.
-    private func detached<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-        try await Task { try await operation() }.value
+    /// Runs `operation` in a task of its own, so cancelling the caller does not cancel it (a release still goes
+    /// through). With `stopWaitingOnCancel`, a cancelled caller stops *waiting* for it (throws `CancellationError`)
+    /// while it goes on in the background: a worker that gives up on a database that is gone is not held by it.
+    private func detached<T: Sendable>(
+        stopWaitingOnCancel: Bool = false,
+        _ operation: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let task = Task { try await operation() }
+        guard stopWaitingOnCancel else { return try await task.value }
+        let waiter = OnceContinuation<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                waiter.set(continuation)
+                if Task.isCancelled { waiter.resume(with: .failure(CancellationError())) }
+                Task { waiter.resume(with: await task.result) }
+            }
+        } onCancel: {
+            waiter.resume(with: .failure(CancellationError()))
+        }
     }
 
     /// Maps database failures to ``ConcurrencyLeaseError``; re-configures and retries once when the account row
     /// is missing.
     private func run<T: Sendable>(
-        _ what: String, retryUnconfigured: Bool = false, _ operation: @Sendable () async throws -> T
+        _ what: String,
+        retryUnconfigured: Bool = false,
+        _ operation: @Sendable () async throws -> T
     ) async throws -> T {
         do {
             return try await operation()
@@ -440,7 +497,8 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
             metadata: [
                 "lease.from": "\(old)", "lease.to": "\(limit)", "lease.cause": "\(change.cause.rawValue)",
                 "lease.observed_only": "\(cause == nil)", "worker": "\(configuration.holder)",
-            ])
+            ]
+        )
         onLimitChange?(change)
     }
 
@@ -472,5 +530,34 @@ public final class PostgresLease: ConcurrencyLease, Sendable {
             if let priority = LeasePriority(rawValue: key), let count = value as? Int { result[priority] = count }
         }
         return result
+    }
+}
+
+/// A continuation resumed at most once, by whichever comes first.
+private final class OnceContinuation<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<T, any Error>?, early: Result<T, any Error>?)>(
+        (nil, nil)
+    )
+
+    func set(_ continuation: CheckedContinuation<T, any Error>) {
+        let early = state.withLock { state -> Result<T, any Error>? in
+            if let early = state.early { return early }
+            state.continuation = continuation
+            return nil
+        }
+        if let early { continuation.resume(with: early) }
+    }
+
+    func resume(with result: Result<T, any Error>) {
+        let continuation = state.withLock { state -> CheckedContinuation<T, any Error>? in
+            if let continuation = state.continuation {
+                state.continuation = nil
+                state.early = result  // later resumes see it and do nothing
+                return continuation
+            }
+            if state.early == nil { state.early = result }
+            return nil
+        }
+        continuation?.resume(with: result)
     }
 }
