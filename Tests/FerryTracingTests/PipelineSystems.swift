@@ -52,7 +52,8 @@ struct PipelineSystems: Sendable {
 
     /// The order as the webservice returns it, which is what the shop's webhook module posts.
     func shopOrderBody(orderID: Int) async throws -> [UInt8] {
-        let url = prestaShopURL
+        let url =
+            prestaShopURL
             + "/api/orders/\(orderID)?output_format=JSON&ws_key=\(PrestaShopSandboxConfiguration.defaultAPIKey)"
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
         guard response.status == .ok else { throw SetupError("order \(orderID) not readable: \(response.status)") }
@@ -68,69 +69,77 @@ func withPipeline<T: Sendable>(_ body: (PipelineSystems) async throws -> T) asyn
 
     let outcome: Result<T, any Error>
     do {
-        outcome = .success(try await withNATSServer { nats in
-            _ = try await MappingStore(client: database).importRows(try shippedMappings(), logger: logger)
+        outcome = .success(
+            try await withNATSServer { nats in
+                _ = try await MappingStore(client: database).importRows(
+                    try shippedMappings(
+                        onlyProduct: (PipelineSystems.sku.productID, PipelineSystems.sku.combinationID)
+                    ),
+                    logger: logger
+                )
 
-            let netSuiteSandbox = try await NetSuiteSandboxServer.start(configuration: NetSuiteSandboxConfiguration(), logger: logger)
-            let prestaShopSandbox = try await PrestaShopSandboxServer.start(configuration: PrestaShopSandboxConfiguration(), logger: logger)
-            let credential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
-            let connection = try await NATSConnection.connect(NATSConnectionOptions(url: nats.url, name: "tracing-test"), logger: logger)
-            let queue = OrderQueueConfiguration.isolated(randomHex(4))
-            let worker = WorkerServicesConfiguration(
-                nats: NATSConnectionOptions(url: nats.url, name: "tracing-test-worker"),
-                database: try DatabaseConfiguration(url: testDatabase.url),
-                netSuite: NetSuiteConfiguration(
-                    baseURL: netSuiteSandbox.baseURL, accountID: NetSuiteSandboxConfiguration().accountID,
-                    auth: .tba(
-                        consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
-                        tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
-                    requestTimeout: .seconds(30), connectTimeout: .seconds(5)),
-                prestaShop: PrestaShopClientConfiguration(
-                    baseURL: prestaShopSandbox.baseURL, apiKey: PrestaShopSandboxConfiguration.defaultAPIKey),
-                worker: WorkerConfiguration(queue: queue, workerID: "tracing-test", fetchWait: .milliseconds(200)),
-                writeBackStateID: 14)
-            let result: Result<T, any Error>
-            do {
-                let jetStream = try connection.jetStream()
-                try await queue.ensure(on: jetStream)
-                let systems = PipelineSystems(
-                    connection: connection, jetStream: jetStream, queue: queue, worker: worker,
-                    prestaShopURL: prestaShopSandbox.baseURL)
-                result = .success(try await body(systems))
-            } catch {
-                result = .failure(error)
+                let netSuiteSandbox = try await NetSuiteSandboxServer.start(
+                    configuration: NetSuiteSandboxConfiguration(),
+                    logger: logger
+                )
+                let prestaShopSandbox = try await PrestaShopSandboxServer.start(
+                    configuration: PrestaShopSandboxConfiguration(),
+                    logger: logger
+                )
+                let credential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
+                let connection = try await NATSConnection.connect(
+                    NATSConnectionOptions(url: nats.url, name: "tracing-test"),
+                    logger: logger
+                )
+                let queue = OrderQueueConfiguration.isolated(randomHex(4))
+                let worker = WorkerServicesConfiguration(
+                    nats: NATSConnectionOptions(url: nats.url, name: "tracing-test-worker"),
+                    database: try DatabaseConfiguration(url: testDatabase.url),
+                    netSuite: NetSuiteConfiguration(
+                        baseURL: netSuiteSandbox.baseURL,
+                        accountID: NetSuiteSandboxConfiguration().accountID,
+                        auth: .tba(
+                            consumerKey: credential.consumerKey,
+                            consumerSecret: credential.consumerSecret,
+                            tokenID: credential.tokenID,
+                            tokenSecret: credential.tokenSecret
+                        ),
+                        requestTimeout: .seconds(30),
+                        connectTimeout: .seconds(5)
+                    ),
+                    prestaShop: PrestaShopClientConfiguration(
+                        baseURL: prestaShopSandbox.baseURL,
+                        apiKey: PrestaShopSandboxConfiguration.defaultAPIKey
+                    ),
+                    worker: WorkerConfiguration(queue: queue, workerID: "tracing-test", fetchWait: .milliseconds(200)),
+                    writeBackStateID: 14
+                )
+                let result: Result<T, any Error>
+                do {
+                    let jetStream = try connection.jetStream()
+                    try await queue.ensure(on: jetStream)
+                    let systems = PipelineSystems(
+                        connection: connection,
+                        jetStream: jetStream,
+                        queue: queue,
+                        worker: worker,
+                        prestaShopURL: prestaShopSandbox.baseURL
+                    )
+                    result = .success(try await body(systems))
+                } catch {
+                    result = .failure(error)
+                }
+                await connection.close()
+                try? await prestaShopSandbox.shutdown()
+                try? await netSuiteSandbox.shutdown()
+                return try result.get()
             }
-            await connection.close()
-            try? await prestaShopSandbox.shutdown()
-            try? await netSuiteSandbox.shutdown()
-            return try result.get()
-        })
+        )
     } catch {
         outcome = .failure(error)
     }
     await testDatabase.drop()
     return try outcome.get()
-}
-
-/// The shipped mapping files (`sandbox/mappings`), with only the ordered product's row of `products.csv`.
-private func shippedMappings() throws -> [MappingRow] {
-    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("sandbox/mappings")
-    var rows: [MappingRow] = []
-    for kind in MappingKind.allCases {
-        let url = directory.appendingPathComponent("\(kind.rawValue).csv")
-        guard var text = try? String(contentsOf: url, encoding: .utf8) else { continue }
-        if kind == .products {
-            let prefix = "\(PipelineSystems.sku.productID),\(PipelineSystems.sku.combinationID),"
-            let lines = text.split(whereSeparator: \.isNewline)
-            text = ([lines[0]] + lines.dropFirst().filter { $0.hasPrefix(prefix) }).joined(separator: "\n") + "\n"
-        }
-        switch MappingCSV.parse(text, kind: kind) {
-        case .success(let parsed): rows += parsed
-        case .failure(let error): throw SetupError("\(kind.rawValue).csv: \(error.description)")
-        }
-    }
-    return rows
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.

@@ -67,14 +67,19 @@ struct OrderWorld: Sendable {
         headers[FerryHeader.idempotencyKey] = key.description
         headers[FerryHeader.receivedAt] = String(Int(Date().timeIntervalSince1970 * 1000))
         _ = try await jetStream.publish(
-            subject: queue.ordersSubject(shopID: 1), payload: order, headers: headers, msgID: key.description,
-            expectStream: queue.ordersStream)
+            subject: queue.ordersSubject(shopID: 1),
+            payload: order,
+            headers: headers,
+            msgID: key.description,
+            expectStream: queue.ordersStream
+        )
         return id
     }
 
     /// `GET /api/orders/{id}?output_format=JSON`: the body the shop's webhook carries.
     func webserviceOrder(_ id: Int) async throws -> [UInt8] {
-        let url = prestaShopURL
+        let url =
+            prestaShopURL
             + "/api/orders/\(id)?output_format=JSON&ws_key=\(PrestaShopSandboxConfiguration.defaultAPIKey)"
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
         guard response.status == .ok else { throw WorldError("order \(id) not readable: \(response.status)") }
@@ -93,7 +98,8 @@ struct OrderWorld: Sendable {
     func attemptClasses(_ key: String) async throws -> [String] {
         var classes: [String] = []
         for try await errorClass in try await database.query(
-            "SELECT error_class FROM order_attempts WHERE idempotency_key = \(key) ORDER BY attempt", logger: Self.logger
+            "SELECT error_class FROM order_attempts WHERE idempotency_key = \(key) ORDER BY attempt",
+            logger: Self.logger
         ).decode(String.self) {
             classes.append(errorClass)
         }
@@ -108,7 +114,9 @@ struct OrderWorld: Sendable {
 
     /// Dead letters of `key` in the dead-letter stream.
     func deadLetters(_ key: String) async throws -> [DeadLetterEntry] {
-        try await DeadLetterQueue(jetStream: jetStream, queue: queue).list().map(\.entry).filter { $0.idempotencyKey == key }
+        try await DeadLetterQueue(jetStream: jetStream, queue: queue).list().map(\.entry).filter {
+            $0.idempotencyKey == key
+        }
     }
 
     static let faultStatements = [
@@ -139,93 +147,108 @@ func withOrderWorld<T: Sendable>(_ body: (OrderWorld) async throws -> T) async t
 
     let outcome: Result<T, any Error>
     do {
-        outcome = .success(try await withNATSServer { nats in
-            for statement in OrderWorld.faultStatements {
-                _ = try await database.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-            }
-            _ = try await MappingStore(client: database).importRows(try shippedMappings(), logger: logger)
-
-            let netSuiteSandbox = try await NetSuiteSandboxServer.start(configuration: NetSuiteSandboxConfiguration(), logger: logger)
-            let prestaShopSandbox = try await PrestaShopSandboxServer.start(configuration: PrestaShopSandboxConfiguration(), logger: logger)
-            let credential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
-            let connection = try await NATSConnection.connect(NATSConnectionOptions(url: nats.url, name: "worker-test"), logger: logger)
-            var queue = OrderQueueConfiguration.isolated(uniqueSuffix(8))
-            queue.ackWait = .seconds(10)
-            // The worker as `ferry worker` builds it (clients, lease, services), with a compressed retry schedule.
-            let configuration = WorkerServicesConfiguration(
-                nats: NATSConnectionOptions(url: nats.url, name: "fault-matrix-worker"),
-                database: try DatabaseConfiguration(url: testDatabase.url),
-                netSuite: NetSuiteConfiguration(
-                    baseURL: netSuiteSandbox.baseURL, accountID: NetSuiteSandboxConfiguration().accountID,
-                    auth: .tba(
-                        consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
-                        tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
-                    requestTimeout: OrderWorld.netSuiteTimeout, connectTimeout: .seconds(5)),
-                prestaShop: PrestaShopClientConfiguration(
-                    baseURL: prestaShopSandbox.baseURL, apiKey: PrestaShopSandboxConfiguration.defaultAPIKey),
-                worker: WorkerConfiguration(
-                    queue: queue, workerID: "fault-matrix", maxInFlight: 4, fetchWait: .milliseconds(100),
-                    retryPolicy: RetryPolicy(
-                        delays: Array(repeating: .milliseconds(10), count: 4), outageHoldDelay: .milliseconds(20)),
-                    writeBackRetryDelay: .milliseconds(20), concurrencyRetryDelay: .milliseconds(20),
-                    outageProbeInterval: .milliseconds(20), outageMaxProbeInterval: .milliseconds(100)),
-                writeBackStateID: OrderWorld.writeBackState)
-            let result: Result<T, any Error>
-            do {
-                let jetStream = try connection.jetStream()
-                try await queue.ensure(on: jetStream)
-                let world = OrderWorld(
-                    database: database, jetStream: jetStream, queue: queue, netSuite: netSuiteSandbox,
-                    prestaShopURL: prestaShopSandbox.baseURL, sync: OrderSyncStore(client: database))
-                let worker = try await buildWorkerServices(configuration: configuration, logger: logger)
-                let group = worker.serviceGroup(gracefulShutdownSignals: [], logger: logger)
-                let answer: Result<T, any Error> = try await withThrowingTaskGroup(of: Void.self) { tasks in
-                    tasks.addTask { try await group.run() }
-                    let answer: Result<T, any Error>
-                    do {
-                        answer = .success(try await body(world))
-                    } catch {
-                        answer = .failure(error)
-                    }
-                    await group.triggerGracefulShutdown()
-                    try await tasks.waitForAll()
-                    return answer
+        outcome = .success(
+            try await withNATSServer { nats in
+                for statement in OrderWorld.faultStatements {
+                    _ = try await database.query(PostgresQuery(unsafeSQL: statement), logger: logger)
                 }
-                result = answer
-            } catch {
-                result = .failure(error)
+                _ = try await MappingStore(client: database).importRows(
+                    try shippedMappings(onlyProduct: (OrderWorld.sku.productID, OrderWorld.sku.combinationID)),
+                    logger: logger
+                )
+
+                let netSuiteSandbox = try await NetSuiteSandboxServer.start(
+                    configuration: NetSuiteSandboxConfiguration(),
+                    logger: logger
+                )
+                let prestaShopSandbox = try await PrestaShopSandboxServer.start(
+                    configuration: PrestaShopSandboxConfiguration(),
+                    logger: logger
+                )
+                let credential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
+                let connection = try await NATSConnection.connect(
+                    NATSConnectionOptions(url: nats.url, name: "worker-test"),
+                    logger: logger
+                )
+                var queue = OrderQueueConfiguration.isolated(uniqueSuffix(8))
+                queue.ackWait = .seconds(10)
+                // The worker as `ferry worker` builds it (clients, lease, services), with a compressed retry schedule.
+                let configuration = WorkerServicesConfiguration(
+                    nats: NATSConnectionOptions(url: nats.url, name: "fault-matrix-worker"),
+                    database: try DatabaseConfiguration(url: testDatabase.url),
+                    netSuite: NetSuiteConfiguration(
+                        baseURL: netSuiteSandbox.baseURL,
+                        accountID: NetSuiteSandboxConfiguration().accountID,
+                        auth: .tba(
+                            consumerKey: credential.consumerKey,
+                            consumerSecret: credential.consumerSecret,
+                            tokenID: credential.tokenID,
+                            tokenSecret: credential.tokenSecret
+                        ),
+                        requestTimeout: OrderWorld.netSuiteTimeout,
+                        connectTimeout: .seconds(5)
+                    ),
+                    prestaShop: PrestaShopClientConfiguration(
+                        baseURL: prestaShopSandbox.baseURL,
+                        apiKey: PrestaShopSandboxConfiguration.defaultAPIKey
+                    ),
+                    worker: WorkerConfiguration(
+                        queue: queue,
+                        workerID: "fault-matrix",
+                        maxInFlight: 4,
+                        fetchWait: .milliseconds(100),
+                        retryPolicy: RetryPolicy(
+                            delays: Array(repeating: .milliseconds(10), count: 4),
+                            outageHoldDelay: .milliseconds(20)
+                        ),
+                        writeBackRetryDelay: .milliseconds(20),
+                        concurrencyRetryDelay: .milliseconds(20),
+                        outageProbeInterval: .milliseconds(20),
+                        outageMaxProbeInterval: .milliseconds(100)
+                    ),
+                    writeBackStateID: OrderWorld.writeBackState
+                )
+                let result: Result<T, any Error>
+                do {
+                    let jetStream = try connection.jetStream()
+                    try await queue.ensure(on: jetStream)
+                    let world = OrderWorld(
+                        database: database,
+                        jetStream: jetStream,
+                        queue: queue,
+                        netSuite: netSuiteSandbox,
+                        prestaShopURL: prestaShopSandbox.baseURL,
+                        sync: OrderSyncStore(client: database)
+                    )
+                    let worker = try await buildWorkerServices(configuration: configuration, logger: logger)
+                    let group = worker.serviceGroup(gracefulShutdownSignals: [], logger: logger)
+                    let answer: Result<T, any Error> = try await withThrowingTaskGroup(of: Void.self) { tasks in
+                        tasks.addTask { try await group.run() }
+                        let answer: Result<T, any Error>
+                        do {
+                            answer = .success(try await body(world))
+                        } catch {
+                            answer = .failure(error)
+                        }
+                        await group.triggerGracefulShutdown()
+                        try await tasks.waitForAll()
+                        return answer
+                    }
+                    result = answer
+                } catch {
+                    result = .failure(error)
+                }
+                await connection.close()
+                try? await prestaShopSandbox.shutdown()
+                try? await netSuiteSandbox.shutdown()
+                return try result.get()
             }
-            await connection.close()
-            try? await prestaShopSandbox.shutdown()
-            try? await netSuiteSandbox.shutdown()
-            return try result.get()
-        })
+        )
     } catch {
         outcome = .failure(error)
     }
     await testDatabase.drop()
     return try outcome.get()
-}
-
-/// The shipped mapping files (`sandbox/mappings`), with only the ordered product's row of `products.csv`.
-private func shippedMappings() throws -> [MappingRow] {
-    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("sandbox/mappings")
-    var rows: [MappingRow] = []
-    for kind in MappingKind.allCases {
-        let url = directory.appendingPathComponent("\(kind.rawValue).csv")
-        guard var text = try? String(contentsOf: url, encoding: .utf8) else { continue }
-        if kind == .products {
-            let prefix = "\(OrderWorld.sku.productID),\(OrderWorld.sku.combinationID),"
-            let lines = text.split(whereSeparator: \.isNewline)
-            text = ([lines[0]] + lines.dropFirst().filter { $0.hasPrefix(prefix) }).joined(separator: "\n") + "\n"
-        }
-        switch MappingCSV.parse(text, kind: kind) {
-        case .success(let parsed): rows += parsed
-        case .failure(let error): throw WorldError("\(kind.rawValue).csv: \(error.description)")
-        }
-    }
-    return rows
 }
 
 struct WorldError: Error, CustomStringConvertible {
