@@ -13,7 +13,9 @@ extension EnvironmentVariablesProvider {
     /// The provider of ``ConfigReader/ferryEnvironment(_:)``: `environment`, with Ferry's secrets marked secret.
     public static func ferry(_ environment: [String: String]) -> EnvironmentVariablesProvider {
         EnvironmentVariablesProvider(
-            environmentVariables: environment, secretsSpecifier: .dynamic { key, _ in isFerrySecret(key) })
+            environmentVariables: environment,
+            secretsSpecifier: .dynamic { key, _ in isFerrySecret(key) }
+        )
     }
 
     /// Whether the value of the environment variable `key` is a secret (see ``ConfigReader/ferryEnvironment(_:)``).
@@ -48,7 +50,10 @@ extension ConfigReader {
 
     /// The value of `key`, or `defaultValue` when it is unset or empty.
     public func string(
-        _ key: String, default defaultValue: String, isSecret: Bool = false, fileID: String = #fileID,
+        _ key: String,
+        default defaultValue: String,
+        isSecret: Bool = false,
+        fileID: String = #fileID,
         line: UInt = #line
     ) -> String {
         string(key, isSecret: isSecret, fileID: fileID, line: line) ?? defaultValue
@@ -57,7 +62,10 @@ extension ConfigReader {
     /// The value of `key`.
     /// - Throws: ``ConfigurationError`` when it is unset or empty.
     public func requiredString(
-        _ key: String, isSecret: Bool = false, fileID: String = #fileID, line: UInt = #line
+        _ key: String,
+        isSecret: Bool = false,
+        fileID: String = #fileID,
+        line: UInt = #line
     ) throws -> String {
         guard let value = string(key, isSecret: isSecret, fileID: fileID, line: line) else {
             throw ConfigurationError("\(key) is required")
@@ -68,7 +76,10 @@ extension ConfigReader {
     /// The integer value of `key`, or `defaultValue` when it is unset or empty.
     /// - Throws: ``ConfigurationError`` when the value is not an integer.
     public func int(
-        _ key: String, default defaultValue: Int, fileID: String = #fileID, line: UInt = #line
+        _ key: String,
+        default defaultValue: Int,
+        fileID: String = #fileID,
+        line: UInt = #line
     ) throws -> Int {
         guard let raw = string(key, fileID: fileID, line: line) else { return defaultValue }
         guard let value = Int(raw) else { throw ConfigurationError("\(key) must be an integer, found '\(raw)'") }
@@ -79,7 +90,10 @@ extension ConfigReader {
     /// unset or empty.
     /// - Throws: ``ConfigurationError`` when the value is not a duration.
     public func duration(
-        _ key: String, default defaultValue: Duration, fileID: String = #fileID, line: UInt = #line
+        _ key: String,
+        default defaultValue: Duration,
+        fileID: String = #fileID,
+        line: UInt = #line
     ) throws -> Duration {
         guard let raw = string(key, fileID: fileID, line: line) else { return defaultValue }
         guard let value = parseDuration(raw) else {

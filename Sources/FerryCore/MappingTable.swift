@@ -67,13 +67,25 @@ public enum MappingCSV {
         case .failure(let e): return .failure(e)
         }
         guard let header = records.first, !(header.count == 1 && header[0].isEmpty) else {
-            return .failure(.init(line: 1, column: nil, message: "empty file; expected header \(kind.columns.joined(separator: ","))"))
+            return .failure(
+                .init(
+                    line: 1,
+                    column: nil,
+                    message: "empty file; expected header \(kind.columns.joined(separator: ","))"
+                )
+            )
         }
         let names = header.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         var index: [String: Int] = [:]
         for column in kind.columns {
             guard let i = names.firstIndex(of: column) else {
-                return .failure(.init(line: 1, column: column, message: "missing column; expected \(kind.columns.joined(separator: ","))"))
+                return .failure(
+                    .init(
+                        line: 1,
+                        column: column,
+                        message: "missing column; expected \(kind.columns.joined(separator: ","))"
+                    )
+                )
             }
             index[column] = i
         }
@@ -88,43 +100,87 @@ public enum MappingCSV {
             func int(_ name: String, allowZero: Bool = false) throws(MappingCSVError) -> Int {
                 let raw = field(name)
                 guard let value = Int(raw), value > 0 || (allowZero && value == 0) else {
-                    throw MappingCSVError(line: line, column: name, message: "expected a \(allowZero ? "non-negative" : "positive") integer, found '\(raw)'")
+                    throw MappingCSVError(
+                        line: line,
+                        column: name,
+                        message: "expected a \(allowZero ? "non-negative" : "positive") integer, found '\(raw)'"
+                    )
                 }
                 return value
             }
             func text(_ name: String, allowEmpty: Bool = false) throws(MappingCSVError) -> String {
                 let value = field(name)
-                if value.isEmpty && !allowEmpty { throw MappingCSVError(line: line, column: name, message: "must not be empty") }
+                if value.isEmpty && !allowEmpty {
+                    throw MappingCSVError(line: line, column: name, message: "must not be empty")
+                }
                 return value
             }
             do throws(MappingCSVError) {
                 switch kind {
                 case .products:
-                    rows.append(.product(
-                        ProductKey(productID: try int("prestashop_product_id"), combinationID: try int("prestashop_combination_id", allowZero: true)),
-                        reference: try text("reference", allowEmpty: true), itemID: try int("netsuite_item_id")))
+                    rows.append(
+                        .product(
+                            ProductKey(
+                                productID: try int("prestashop_product_id"),
+                                combinationID: try int("prestashop_combination_id", allowZero: true)
+                            ),
+                            reference: try text("reference", allowEmpty: true),
+                            itemID: try int("netsuite_item_id")
+                        )
+                    )
                 case .taxCodes:
                     let iso = try text("country_iso").uppercased()
                     guard iso.count == 2, iso.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                        throw MappingCSVError(line: line, column: "country_iso", message: "expected a 2-letter ISO 3166 code, found '\(iso)'")
+                        throw MappingCSVError(
+                            line: line,
+                            column: "country_iso",
+                            message: "expected a 2-letter ISO 3166 code, found '\(iso)'"
+                        )
                     }
-                    rows.append(.taxCode(
-                        TaxCodeKey(countryISO: iso, taxCategoryID: try int("tax_category_id"), subsidiaryID: try int("subsidiary_id")),
-                        taxCodeID: try int("netsuite_tax_code_id")))
+                    rows.append(
+                        .taxCode(
+                            TaxCodeKey(
+                                countryISO: iso,
+                                taxCategoryID: try int("tax_category_id"),
+                                subsidiaryID: try int("subsidiary_id")
+                            ),
+                            taxCodeID: try int("netsuite_tax_code_id")
+                        )
+                    )
                 case .currencies:
                     let iso = try text("prestashop_currency_iso").uppercased()
                     guard iso.count == 3, iso.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                        throw MappingCSVError(line: line, column: "prestashop_currency_iso", message: "expected a 3-letter ISO 4217 code, found '\(iso)'")
+                        throw MappingCSVError(
+                            line: line,
+                            column: "prestashop_currency_iso",
+                            message: "expected a 3-letter ISO 4217 code, found '\(iso)'"
+                        )
                     }
                     rows.append(.currency(iso: iso, currencyID: try int("netsuite_currency_id")))
                 case .paymentMethods:
-                    rows.append(.paymentMethod(module: try text("prestashop_module"), paymentMethodID: try int("netsuite_payment_method_id")))
+                    rows.append(
+                        .paymentMethod(
+                            module: try text("prestashop_module"),
+                            paymentMethodID: try int("netsuite_payment_method_id")
+                        )
+                    )
                 case .carriers:
-                    rows.append(.carrier(carrierID: try int("prestashop_carrier_id"), shipMethodID: try int("netsuite_ship_method_id")))
+                    rows.append(
+                        .carrier(
+                            carrierID: try int("prestashop_carrier_id"),
+                            shipMethodID: try int("netsuite_ship_method_id")
+                        )
+                    )
                 case .shops:
-                    rows.append(.shop(
-                        shopID: try int("prestashop_shop_id"),
-                        ShopMapping(subsidiaryID: try int("netsuite_subsidiary_id"), locationID: try int("netsuite_location_id"))))
+                    rows.append(
+                        .shop(
+                            shopID: try int("prestashop_shop_id"),
+                            ShopMapping(
+                                subsidiaryID: try int("netsuite_subsidiary_id"),
+                                locationID: try int("netsuite_location_id")
+                            )
+                        )
+                    )
                 }
             } catch {
                 return .failure(error)
@@ -143,14 +199,22 @@ public enum MappingCSV {
         var iterator = Array(text.unicodeScalars).makeIterator()
         var pending: Unicode.Scalar? = nil
         func next() -> Unicode.Scalar? {
-            if let p = pending { pending = nil; return p }
+            if let p = pending {
+                pending = nil
+                return p
+            }
             return iterator.next()
         }
         while let c = next() {
             if inQuotes {
                 if c == "\"" {
                     let after = next()
-                    if after == "\"" { field.unicodeScalars.append("\"") } else { inQuotes = false; pending = after }
+                    if after == "\"" {
+                        field.unicodeScalars.append("\"")
+                    } else {
+                        inQuotes = false
+                        pending = after
+                    }
                 } else {
                     if c == "\n" { line += 1 }
                     field.unicodeScalars.append(c)
@@ -158,18 +222,29 @@ public enum MappingCSV {
                 continue
             }
             switch c {
-            case ",": record.append(field); field = ""
+            case ",":
+                record.append(field)
+                field = ""
             case "\"":
-                guard field.isEmpty else { return .failure(.init(line: line, column: nil, message: "quote inside an unquoted field")) }
+                guard field.isEmpty else {
+                    return .failure(.init(line: line, column: nil, message: "quote inside an unquoted field"))
+                }
                 inQuotes = true
             case "\r": continue
             case "\n":
-                record.append(field); records.append(record); record = []; field = ""; line += 1
+                record.append(field)
+                records.append(record)
+                record = []
+                field = ""
+                line += 1
             default: field.unicodeScalars.append(c)
             }
         }
         if inQuotes { return .failure(.init(line: line, column: nil, message: "unterminated quoted field")) }
-        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        if !field.isEmpty || !record.isEmpty {
+            record.append(field)
+            records.append(record)
+        }
         return .success(records)
     }
 }

@@ -23,7 +23,11 @@ public struct MessageDisposition: Sendable {
         /// NetSuite answered with an error about the request (it is up, whatever the order's problem).
         public var netSuiteAnswered: Bool
 
-        public init(_ failureClass: FailureClass, netSuiteTrouble: SystemicFailure? = nil, netSuiteAnswered: Bool = false) {
+        public init(
+            _ failureClass: FailureClass,
+            netSuiteTrouble: SystemicFailure? = nil,
+            netSuiteAnswered: Bool = false
+        ) {
             self.failureClass = failureClass
             self.netSuiteTrouble = netSuiteTrouble
             self.netSuiteAnswered = netSuiteAnswered
@@ -90,7 +94,10 @@ public struct MessageDisposition: Sendable {
     public private(set) var detector: OutageDetector
 
     public init(
-        retryPolicy: RetryPolicy, concurrencyRetryDelay: Duration, writeBackRetryDelay: Duration, detector: OutageDetector
+        retryPolicy: RetryPolicy,
+        concurrencyRetryDelay: Duration,
+        writeBackRetryDelay: Duration,
+        detector: OutageDetector
     ) {
         self.retryPolicy = retryPolicy
         self.concurrencyRetryDelay = concurrencyRetryDelay
@@ -131,7 +138,10 @@ public struct MessageDisposition: Sendable {
         case .retry(let delay, let attempt):
             return .retry(after: delay, attempt: attempt)
         case .deadLetter(let attempts):
-            return .deadLetter(reason: failure == .permanent ? .permanentFailure : .attemptsExhausted, attempts: attempts)
+            return .deadLetter(
+                reason: failure == .permanent ? .permanentFailure : .attemptsExhausted,
+                attempts: attempts
+            )
         case .holdForOutage(let delay):
             return .hold(after: delay)
         }

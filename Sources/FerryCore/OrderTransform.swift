@@ -58,7 +58,13 @@ public struct OrderContext: Sendable, Equatable {
     /// The NetSuite customer the order belongs to, once found or created.
     public var customerEntityID: Int
 
-    public init(deliveryCountryISO: String, currencyISO: String, lineTaxCategories: [Int: Int], isPaid: Bool, customerEntityID: Int) {
+    public init(
+        deliveryCountryISO: String,
+        currencyISO: String,
+        lineTaxCategories: [Int: Int],
+        isPaid: Bool,
+        customerEntityID: Int
+    ) {
         self.deliveryCountryISO = deliveryCountryISO
         self.currencyISO = currencyISO
         self.lineTaxCategories = lineTaxCategories
@@ -80,7 +86,8 @@ public enum MissingMapping: Sendable, Hashable, Codable, CustomStringConvertible
     public var description: String {
         switch self {
         case .product(let p, let c, let r): "product \(p) combination \(c) (reference \(r.isEmpty ? "none" : r))"
-        case .taxCode(let k): "tax code for country \(k.countryISO), tax category \(k.taxCategoryID), subsidiary \(k.subsidiaryID)"
+        case .taxCode(let k):
+            "tax code for country \(k.countryISO), tax category \(k.taxCategoryID), subsidiary \(k.subsidiaryID)"
         case .lineTaxCategory(let row): "tax category of order row \(row)"
         case .currency(let iso): "currency \(iso)"
         case .paymentMethod(let module): "payment method for module \(module)"
@@ -172,7 +179,9 @@ public enum OrderTransform {
 
     /// Maps `order` to NetSuite's schema. Reports every missing mapping at once, not only the first.
     public static func salesOrder(
-        for order: ShopOrder, context: OrderContext, mappings: ResolvedMappings
+        for order: ShopOrder,
+        context: OrderContext,
+        mappings: ResolvedMappings
     ) -> Result<SalesOrderDraft, TransformError> {
         if order.lines.isEmpty { return .failure(.invalidOrder("the order has no rows")) }
         if let bad = order.lines.first(where: { $0.quantity <= 0 }) {
@@ -192,7 +201,8 @@ public enum OrderTransform {
         let shop = need(mappings.shops[order.shopID], .shop(shopID: order.shopID))
         let currency = need(mappings.currencies[context.currencyISO], .currency(iso: context.currencyISO))
         let shipMethod = need(mappings.shipMethods[order.carrierID], .shipMethod(carrierID: order.carrierID))
-        let payment: Int? = context.isPaid
+        let payment: Int? =
+            context.isPaid
             ? need(mappings.paymentMethods[order.paymentModule], .paymentMethod(module: order.paymentModule)) : nil
 
         var lines: [SalesOrderDraft.Line] = []
@@ -200,15 +210,22 @@ public enum OrderTransform {
             let key = ProductKey(productID: line.productID, combinationID: line.combinationID)
             let item = need(
                 mappings.products[key] ?? (line.reference.isEmpty ? nil : mappings.productsByReference[line.reference]),
-                .product(productID: line.productID, combinationID: line.combinationID, reference: line.reference))
+                .product(productID: line.productID, combinationID: line.combinationID, reference: line.reference)
+            )
             let category = need(context.lineTaxCategories[line.rowID], .lineTaxCategory(rowID: line.rowID))
             var taxCode: Int?
             if let category, let shop {
-                let taxKey = TaxCodeKey(countryISO: context.deliveryCountryISO, taxCategoryID: category, subsidiaryID: shop.subsidiaryID)
+                let taxKey = TaxCodeKey(
+                    countryISO: context.deliveryCountryISO,
+                    taxCategoryID: category,
+                    subsidiaryID: shop.subsidiaryID
+                )
                 taxCode = need(mappings.taxCodes[taxKey], .taxCode(taxKey))
             }
             if let item, let taxCode {
-                lines.append(.init(itemID: item, quantity: line.quantity, rate: line.unitPriceTaxExcl, taxCodeID: taxCode))
+                lines.append(
+                    .init(itemID: item, quantity: line.quantity, rate: line.unitPriceTaxExcl, taxCodeID: taxCode)
+                )
             }
         }
 
@@ -217,13 +234,27 @@ public enum OrderTransform {
         }
         let key = order.idempotencyKey
         let deposit = payment.map {
-            SalesOrderDraft.Deposit(externalID: key.depositExternalID, amount: order.totalPaidTaxIncl, paymentMethodID: $0)
+            SalesOrderDraft.Deposit(
+                externalID: key.depositExternalID,
+                amount: order.totalPaidTaxIncl,
+                paymentMethodID: $0
+            )
         }
-        return .success(SalesOrderDraft(
-            externalID: key.salesOrderExternalID, customerEntityID: context.customerEntityID,
-            subsidiaryID: shop.subsidiaryID, locationID: shop.locationID, currencyID: currency,
-            tranDate: String(order.dateAdd.prefix(10)), otherRefNum: order.reference,
-            memo: "PrestaShop order \(order.reference) (#\(order.id), shop \(order.shopID))",
-            shipMethodID: shipMethod, shippingCost: order.totalShippingTaxExcl, lines: lines, deposit: deposit))
+        return .success(
+            SalesOrderDraft(
+                externalID: key.salesOrderExternalID,
+                customerEntityID: context.customerEntityID,
+                subsidiaryID: shop.subsidiaryID,
+                locationID: shop.locationID,
+                currencyID: currency,
+                tranDate: String(order.dateAdd.prefix(10)),
+                otherRefNum: order.reference,
+                memo: "PrestaShop order \(order.reference) (#\(order.id), shop \(order.shopID))",
+                shipMethodID: shipMethod,
+                shippingCost: order.totalShippingTaxExcl,
+                lines: lines,
+                deposit: deposit
+            )
+        )
     }
 }

@@ -42,7 +42,11 @@ public struct OutageDetector: Sendable {
     private var probeInterval: Duration
     public private(set) var outageStartedAt: ContinuousClock.Instant?
 
-    public init(threshold: Int = 3, initialProbeInterval: Duration = .seconds(1), maxProbeInterval: Duration = .seconds(30)) {
+    public init(
+        threshold: Int = 3,
+        initialProbeInterval: Duration = .seconds(1),
+        maxProbeInterval: Duration = .seconds(30)
+    ) {
         self.threshold = max(1, threshold)
         self.initialProbeInterval = initialProbeInterval
         self.maxProbeInterval = maxProbeInterval

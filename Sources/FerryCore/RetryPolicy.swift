@@ -33,7 +33,8 @@ public struct RetryPolicy: Sendable, Equatable {
 
     public init(
         delays: [Duration] = [.seconds(5), .seconds(30), .seconds(120), .seconds(600)],
-        maxAttempts: Int? = nil, outageHoldDelay: Duration = .seconds(5)
+        maxAttempts: Int? = nil,
+        outageHoldDelay: Duration = .seconds(5)
     ) {
         self.delays = delays
         self.maxAttempts = maxAttempts ?? delays.count + 1

@@ -15,8 +15,14 @@ public struct ShopOrder: Sendable, Equatable, Codable {
         public var unitPriceTaxIncl: Decimal
 
         public init(
-            rowID: Int, productID: Int, combinationID: Int, reference: String, name: String, quantity: Int,
-            unitPriceTaxExcl: Decimal, unitPriceTaxIncl: Decimal
+            rowID: Int,
+            productID: Int,
+            combinationID: Int,
+            reference: String,
+            name: String,
+            quantity: Int,
+            unitPriceTaxExcl: Decimal,
+            unitPriceTaxIncl: Decimal
         ) {
             self.rowID = rowID
             self.productID = productID
@@ -48,9 +54,20 @@ public struct ShopOrder: Sendable, Equatable, Codable {
     public var lines: [Line]
 
     public init(
-        id: Int, shopID: Int, reference: String, customerID: Int, deliveryAddressID: Int, currencyID: Int,
-        carrierID: Int, paymentModule: String, currentState: Int, dateAdd: String, totalPaidTaxIncl: Decimal,
-        totalShippingTaxExcl: Decimal, totalShippingTaxIncl: Decimal, totalDiscountsTaxExcl: Decimal = 0,
+        id: Int,
+        shopID: Int,
+        reference: String,
+        customerID: Int,
+        deliveryAddressID: Int,
+        currencyID: Int,
+        carrierID: Int,
+        paymentModule: String,
+        currentState: Int,
+        dateAdd: String,
+        totalPaidTaxIncl: Decimal,
+        totalShippingTaxExcl: Decimal,
+        totalShippingTaxIncl: Decimal,
+        totalDiscountsTaxExcl: Decimal = 0,
         lines: [Line]
     ) {
         self.id = id

@@ -59,7 +59,11 @@ public enum SubmissionRules {
 
     /// How to establish the deposit, once the sales order is established by `salesOrder` (the plan that was
     /// carried out) and `salesOrderID` is its id.
-    public static func depositPlan(_ memory: SubmissionMemory, salesOrder: RecordPlan, salesOrderID: String) -> RecordPlan {
+    public static func depositPlan(
+        _ memory: SubmissionMemory,
+        salesOrder: RecordPlan,
+        salesOrderID: String
+    ) -> RecordPlan {
         if memory.pending == .depositCreate { return .lookUpThenCreate }
         switch salesOrder {
         case .create:

@@ -33,7 +33,14 @@ public struct AttemptRecord: Sendable, Equatable, Codable {
     public var message: String
     public var netSuiteErrorCode: String?
 
-    public init(attempt: Int, at: Double, stage: String, errorClass: String, message: String, netSuiteErrorCode: String?) {
+    public init(
+        attempt: Int,
+        at: Double,
+        stage: String,
+        errorClass: String,
+        message: String,
+        netSuiteErrorCode: String?
+    ) {
         self.attempt = attempt
         self.at = at
         self.stage = stage

@@ -28,12 +28,22 @@ public func buildGatewayApplication(
     logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildGatewayRouter(
-        configuration: configuration, publisher: publisher, metrics: metrics, drain: drain, now: now, logger: logger)
+        configuration: configuration,
+        publisher: publisher,
+        metrics: metrics,
+        drain: drain,
+        now: now,
+        logger: logger
+    )
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ferry-gateway"),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "ferry-gateway"
+        ),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-        logger: logger)
+        logger: logger
+    )
 }
 
 /// The gateway's routes, for ``buildGatewayApplication`` and for router-level tests.
@@ -46,23 +56,32 @@ public func buildGatewayRouter(
     logger: Logger
 ) -> Router<BasicRequestContext> {
     let router = Router()
-    let verifier = WebhookSignature.Verifier(secrets: configuration.webhookSecrets, tolerance: configuration.timestampTolerance, now: now)
+    let verifier = WebhookSignature.Verifier(
+        secrets: configuration.webhookSecrets,
+        tolerance: configuration.timestampTolerance,
+        now: now
+    )
     let handler = OrderWebhookHandler(configuration: configuration, verifier: verifier, publisher: publisher, now: now)
 
     router.post(RouterPath(orderWebhookPath)) { request, context in
         let response = await handler.handleInSpan(request: request, logger: context.logger)
-        Counter(label: "ferry_gateway_requests_total", dimensions: [("status", String(response.status.code))]).increment()
+        Counter(label: "ferry_gateway_requests_total", dimensions: [("status", String(response.status.code))])
+            .increment()
         return response
     }
     router.get("/healthz") { _, _ in jsonResponse(.ok, ["status": "ok"]) }
     router.get("/readyz") { _, _ in
         if drain?.isDraining == true { return jsonResponse(.serviceUnavailable, ["status": "draining"]) }
-        return await publisher.isReady() ? jsonResponse(.ok, ["status": "ready"]) : jsonResponse(.serviceUnavailable, ["status": "queue unavailable"])
+        return await publisher.isReady()
+            ? jsonResponse(.ok, ["status": "ready"])
+            : jsonResponse(.serviceUnavailable, ["status": "queue unavailable"])
     }
     router.get("/metrics") { _, _ in
         Response(
-            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-            body: .init(byteBuffer: ByteBuffer(string: metrics?.renderWithHelp() ?? "")))
+            status: .ok,
+            headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics?.renderWithHelp() ?? ""))
+        )
     }
     return router
 }
@@ -82,18 +101,34 @@ struct OrderWebhookHandler: Sendable {
         logger[metadataKey: "stage"] = "gateway"
 
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
-            return reject(.contentTooLarge, "payload_too_large", "the body exceeds \(configuration.maxBodyBytes) bytes", logger: logger)
+            return reject(
+                .contentTooLarge,
+                "payload_too_large",
+                "the body exceeds \(configuration.maxBodyBytes) bytes",
+                logger: logger
+            )
         }
         guard let contentType = request.headers[.contentType],
-            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+            contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
+                == "application/json"
         else {
-            return reject(.unsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json", logger: logger)
+            return reject(
+                .unsupportedMediaType,
+                "unsupported_media_type",
+                "Content-Type must be application/json",
+                logger: logger
+            )
         }
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: configuration.maxBodyBytes)
         } catch is NIOTooManyBytesError {
-            return reject(.contentTooLarge, "payload_too_large", "the body exceeds \(configuration.maxBodyBytes) bytes", logger: logger)
+            return reject(
+                .contentTooLarge,
+                "payload_too_large",
+                "the body exceeds \(configuration.maxBodyBytes) bytes",
+                logger: logger
+            )
         } catch {
             return reject(.badRequest, "unreadable_body", "the request body could not be read", logger: logger)
         }
@@ -101,7 +136,10 @@ struct OrderWebhookHandler: Sendable {
 
         do {
             try verifier.verify(
-                timestamp: request.headers[Self.timestampHeader], signature: request.headers[Self.signatureHeader], body: bytes)
+                timestamp: request.headers[Self.timestampHeader],
+                signature: request.headers[Self.signatureHeader],
+                body: bytes
+            )
         } catch {
             return reject(.unauthorized, "invalid_signature", error.description, logger: logger)
         }
@@ -110,7 +148,11 @@ struct OrderWebhookHandler: Sendable {
         do {
             order = try PrestaShopOrder.validated(from: bytes)
         } catch {
-            return jsonResponse(.badRequest, ["error": "invalid_order", "field": error.path, "message": error.description], logger: logger)
+            return jsonResponse(
+                .badRequest,
+                ["error": "invalid_order", "field": error.path, "message": error.description],
+                logger: logger
+            )
         }
 
         let key = IdempotencyKey(shopID: order.shopID, orderID: order.id)
@@ -123,17 +165,30 @@ struct OrderWebhookHandler: Sendable {
         let extra = Self.messageTraceHeaders(incoming: request.headers)
         do {
             let outcome = try await publisher.publish(key: key, body: bytes, receivedAt: receivedAt, headers: extra)
-            Counter(label: "ferry_gateway_orders_total", dimensions: [("result", outcome.duplicate ? "duplicate" : "accepted")]).increment()
-            logger.info(outcome.duplicate ? "duplicate webhook acknowledged" : "order accepted", metadata: ["queue.sequence": "\(outcome.sequence)"])
-            return jsonResponse(.accepted, [
-                "status": "accepted", "idempotency_key": key.description, "duplicate": outcome.duplicate, "sequence": outcome.sequence,
-            ])
+            Counter(
+                label: "ferry_gateway_orders_total",
+                dimensions: [("result", outcome.duplicate ? "duplicate" : "accepted")]
+            ).increment()
+            logger.info(
+                outcome.duplicate ? "duplicate webhook acknowledged" : "order accepted",
+                metadata: ["queue.sequence": "\(outcome.sequence)"]
+            )
+            return jsonResponse(
+                .accepted,
+                [
+                    "status": "accepted", "idempotency_key": key.description, "duplicate": outcome.duplicate,
+                    "sequence": outcome.sequence,
+                ]
+            )
         } catch {
             Counter(label: "ferry_gateway_orders_total", dimensions: [("result", "queue_unavailable")]).increment()
             logger.error("order not queued", metadata: ["error.type": "\(queueErrorType(error))"])
-            var response = jsonResponse(.serviceUnavailable, [
-                "error": "queue_unavailable", "message": "the order could not be stored; retry later",
-            ])
+            var response = jsonResponse(
+                .serviceUnavailable,
+                [
+                    "error": "queue_unavailable", "message": "the order could not be stored; retry later",
+                ]
+            )
             response.headers[.retryAfter] = "5"
             return response
         }
@@ -151,9 +206,15 @@ struct OrderWebhookHandler: Sendable {
 
 func jsonResponse(_ status: HTTPResponse.Status, _ fields: [String: Any], logger: Logger? = nil) -> Response {
     if status.code >= 400, status.code < 500, let logger {
-        logger.warning("webhook rejected", metadata: ["error.type": "\(fields["error"] ?? "")", "http.status": "\(status.code)"])
+        logger.warning(
+            "webhook rejected",
+            metadata: ["error.type": "\(fields["error"] ?? "")", "http.status": "\(status.code)"]
+        )
     }
     let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
     return Response(
-        status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        status: status,
+        headers: [.contentType: "application/json"],
+        body: .init(byteBuffer: ByteBuffer(bytes: data))
+    )
 }

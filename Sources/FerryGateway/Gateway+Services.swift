@@ -27,10 +27,17 @@ public struct GatewayServices: Sendable {
     /// cancels the others at once (the connection is closed then too), so a server that cannot start exits without
     /// waiting out the drain delay.
     public func serviceGroup(
-        before: [any Service] = [], gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], logger: Logger
+        before: [any Service] = [],
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        logger: Logger
     ) -> ServiceGroup {
-        ServiceGroup(configuration: .init(
-            services: before + services, gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+        ServiceGroup(
+            configuration: .init(
+                services: before + services,
+                gracefulShutdownSignals: gracefulShutdownSignals,
+                logger: logger
+            )
+        )
     }
 }
 
@@ -38,8 +45,10 @@ public struct GatewayServices: Sendable {
 /// before JetStream is ready; `/readyz` tells when it can take orders) and assembles ``GatewayServices`` around
 /// ``buildGatewayApplication(configuration:publisher:metrics:drain:now:onServerRunning:logger:)``.
 public func buildGatewayServices(
-    configuration: GatewayServicesConfiguration, metrics: FerryMetrics? = nil,
-    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }, logger: Logger
+    configuration: GatewayServicesConfiguration,
+    metrics: FerryMetrics? = nil,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in },
+    logger: Logger
 ) async throws -> GatewayServices {
     let connection = try await NATSConnection.connect(configuration.nats, logger: logger)
     let jetStream: JetStream
@@ -55,12 +64,20 @@ public func buildGatewayServices(
         logger.warning("order stream not ready yet", metadata: ["error.type": "\(error)"])
     }
     let publisher = JetStreamOrderPublisher(
-        connection: connection, jetStream: jetStream, queue: configuration.queue,
-        timeout: configuration.gateway.publishTimeout)
+        connection: connection,
+        jetStream: jetStream,
+        queue: configuration.queue,
+        timeout: configuration.gateway.publishTimeout
+    )
     let drain = GatewayDrain()
     let app = buildGatewayApplication(
-        configuration: configuration.gateway, publisher: publisher, metrics: metrics, drain: drain,
-        onServerRunning: onServerRunning, logger: logger)
+        configuration: configuration.gateway,
+        publisher: publisher,
+        metrics: metrics,
+        drain: drain,
+        onServerRunning: onServerRunning,
+        logger: logger
+    )
     let drainService = GatewayDrainService(drain: drain, delay: configuration.gateway.drainDelay, logger: logger)
     return GatewayServices(services: [NATSConnectionService(connection: connection), app, drainService])
 }

@@ -28,7 +28,8 @@ extension GatewayConfiguration {
             webhookSecrets: secrets.filter { !$0.isEmpty },
             timestampTolerance: try reader.duration("FERRY_WEBHOOK_TOLERANCE", default: .seconds(300)),
             maxBodyBytes: try reader.int("FERRY_WEBHOOK_MAX_BYTES", default: 1 << 20),
-            drainDelay: try reader.duration("FERRY_GATEWAY_DRAIN_DELAY", default: .seconds(5)))
+            drainDelay: try reader.duration("FERRY_GATEWAY_DRAIN_DELAY", default: .seconds(5))
+        )
     }
 }
 
@@ -42,6 +43,8 @@ extension GatewayServicesConfiguration {
         let gateway = try GatewayConfiguration(reader: reader)
         self.init(
             nats: NATSConnectionOptions(reader: reader, name: "ferry-gateway"),
-            queue: try OrderQueueConfiguration(reader: reader), gateway: gateway)
+            queue: try OrderQueueConfiguration(reader: reader),
+            gateway: gateway
+        )
     }
 }

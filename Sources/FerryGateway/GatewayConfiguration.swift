@@ -15,8 +15,13 @@ public struct GatewayConfiguration: Sendable {
     public var drainDelay: Duration
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, webhookSecrets: [String], timestampTolerance: Duration = .seconds(300),
-        maxBodyBytes: Int = 1 << 20, publishTimeout: Duration = .seconds(5), drainDelay: Duration = .seconds(5)
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        webhookSecrets: [String],
+        timestampTolerance: Duration = .seconds(300),
+        maxBodyBytes: Int = 1 << 20,
+        publishTimeout: Duration = .seconds(5),
+        drainDelay: Duration = .seconds(5)
     ) {
         self.host = host
         self.port = port

@@ -31,7 +31,10 @@ public struct GatewayDrainService: Service {
     public func run() async throws {
         try? await gracefulShutdown()
         drain.begin()
-        logger.notice("gateway draining: not ready, still serving", metadata: ["drain.delay_ms": "\(delay / .milliseconds(1))"])
+        logger.notice(
+            "gateway draining: not ready, still serving",
+            metadata: ["drain.delay_ms": "\(delay / .milliseconds(1))"]
+        )
         try? await Task.sleep(for: delay)
     }
 }

@@ -7,7 +7,12 @@ import Logging
 public protocol OrderPublisher: Sendable {
     /// Stores the webhook body under `key`. A repeat of a key the queue already holds is not stored again
     /// and reports `duplicate`.
-    func publish(key: IdempotencyKey, body: [UInt8], receivedAt: Date, headers: [String: String]) async throws -> PublishOutcome
+    func publish(
+        key: IdempotencyKey,
+        body: [UInt8],
+        receivedAt: Date,
+        headers: [String: String]
+    ) async throws -> PublishOutcome
     /// True when a publish right now would likely succeed (connected, stream present).
     func isReady() async -> Bool
 }
@@ -28,21 +33,36 @@ public struct JetStreamOrderPublisher: OrderPublisher {
     public let queue: OrderQueueConfiguration
     public let timeout: Duration
 
-    public init(connection: NATSConnection, jetStream: JetStream, queue: OrderQueueConfiguration, timeout: Duration = .seconds(5)) {
+    public init(
+        connection: NATSConnection,
+        jetStream: JetStream,
+        queue: OrderQueueConfiguration,
+        timeout: Duration = .seconds(5)
+    ) {
         self.connection = connection
         self.jetStream = jetStream
         self.queue = queue
         self.timeout = timeout
     }
 
-    public func publish(key: IdempotencyKey, body: [UInt8], receivedAt: Date, headers extra: [String: String]) async throws -> PublishOutcome {
+    public func publish(
+        key: IdempotencyKey,
+        body: [UInt8],
+        receivedAt: Date,
+        headers extra: [String: String]
+    ) async throws -> PublishOutcome {
         var headers = NATSHeaders()
         headers[FerryHeader.idempotencyKey] = key.description
         headers[FerryHeader.receivedAt] = String(Int64((receivedAt.timeIntervalSince1970 * 1000).rounded()))
         for (name, value) in extra { headers[name] = value }
         let ack = try await jetStream.publish(
-            subject: queue.ordersSubject(shopID: key.shopID), payload: body, headers: headers, msgID: key.description,
-            expectStream: queue.ordersStream, timeout: timeout)
+            subject: queue.ordersSubject(shopID: key.shopID),
+            payload: body,
+            headers: headers,
+            msgID: key.description,
+            expectStream: queue.ordersStream,
+            timeout: timeout
+        )
         return PublishOutcome(sequence: ack.sequence, duplicate: ack.duplicate)
     }
 

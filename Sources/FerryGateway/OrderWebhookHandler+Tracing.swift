@@ -10,7 +10,8 @@ extension OrderWebhookHandler {
     func handleInSpan(request: Request, logger: Logger) async -> Response {
         var parent = InstrumentationContext.current ?? .topLevel
         InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: HTTPFieldsExtractor())
-        return await InstrumentationSystem.tracer.withSpan("POST \(orderWebhookPath)", context: parent, ofKind: .server) { span in
+        return await InstrumentationSystem.tracer.withSpan("POST \(orderWebhookPath)", context: parent, ofKind: .server)
+        { span in
             span.attributes["http.request.method"] = "POST"
             span.attributes["http.route"] = orderWebhookPath
             let response = await handle(request: request, logger: logger, span: span)
@@ -26,7 +27,10 @@ extension OrderWebhookHandler {
     static func messageTraceHeaders(incoming: HTTPFields) -> [String: String] {
         var headers = NATSHeaders()
         InstrumentationSystem.instrument.inject(
-            InstrumentationContext.current ?? .topLevel, into: &headers, using: NATSHeadersInjector())
+            InstrumentationContext.current ?? .topLevel,
+            into: &headers,
+            using: NATSHeadersInjector()
+        )
         if headers[FerryHeader.traceParent] == nil {
             for name in [FerryHeader.traceParent, FerryHeader.traceState] {
                 if let field = HTTPField.Name(name), let value = incoming[field] { headers[name] = value }

@@ -13,17 +13,22 @@ extension FerryMetric {
     ///   - method: the HTTP method, for the duration histogram.
     ///   - duration: how long the request took; nothing is recorded in the histogram when `nil`.
     public static func recordNetSuiteResponse(
-        status: Int?, errorCode: String?, method: String? = nil, duration: Duration? = nil,
+        status: Int?,
+        errorCode: String?,
+        method: String? = nil,
+        duration: Duration? = nil,
         factory: any MetricsFactory = MetricsSystem.factory
     ) {
         Counter(
             label: FerryMetric.netSuiteResponses.name,
-            dimensions: [("status", statusLabel(status)), ("code", codeLabel(errorCode))], factory: factory
+            dimensions: [("status", statusLabel(status)), ("code", codeLabel(errorCode))],
+            factory: factory
         ).increment()
         if let duration {
             Timer(
                 label: FerryMetric.netSuiteRequestDuration.name,
-                dimensions: [("method", methodLabel(method))], factory: factory
+                dimensions: [("method", methodLabel(method))],
+                factory: factory
             ).recordNanoseconds(duration.nanoseconds)
         }
     }
@@ -31,17 +36,22 @@ extension FerryMetric {
     /// Records the time one order spent in one pipeline stage (`context`, `transform`, `customer`, `sales_order`,
     /// `deposit`, `record`, `write_back`; other values become `other`).
     public static func recordStage(
-        _ stage: String, duration: Duration, factory: any MetricsFactory = MetricsSystem.factory
+        _ stage: String,
+        duration: Duration,
+        factory: any MetricsFactory = MetricsSystem.factory
     ) {
         Timer(
             label: FerryMetric.workerStageDuration.name,
-            dimensions: [("stage", stageLabel(stage))], factory: factory
+            dimensions: [("stage", stageLabel(stage))],
+            factory: factory
         ).recordNanoseconds(duration.nanoseconds)
     }
 
     /// Records the account-wide lease state: slots held by all processes and the current limit.
     public static func recordLease(
-        slotsInUse: Int, effectiveLimit: Int, factory: any MetricsFactory = MetricsSystem.factory
+        slotsInUse: Int,
+        effectiveLimit: Int,
+        factory: any MetricsFactory = MetricsSystem.factory
     ) {
         Gauge(label: FerryMetric.leaseSlotsInUse.name, factory: factory).record(slotsInUse)
         Gauge(label: FerryMetric.leaseEffectiveLimit.name, factory: factory).record(effectiveLimit)

@@ -17,7 +17,8 @@ extension OrderQueueConfiguration {
     /// - Parameter reader: Ferry's configuration (``ConfigReader/ferryEnvironment(_:)``).
     /// - Throws: ``ConfigurationError`` naming the key of a value that is not a duration or an integer.
     public init(reader: ConfigReader) throws {
-        self = reader.string("FERRY_QUEUE_NAMESPACE").map { OrderQueueConfiguration.isolated($0) }
+        self =
+            reader.string("FERRY_QUEUE_NAMESPACE").map { OrderQueueConfiguration.isolated($0) }
             ?? OrderQueueConfiguration()
         ordersStream = reader.string("FERRY_ORDERS_STREAM", default: ordersStream)
         deadLetterStream = reader.string("FERRY_DLQ_STREAM", default: deadLetterStream)

@@ -25,10 +25,16 @@ public struct OrderQueueConfiguration: Sendable, Hashable {
     public var replicas: Int
 
     public init(
-        ordersStream: String = "FERRY_ORDERS", ordersSubjectPrefix: String = "ferry.orders",
-        deadLetterStream: String = "FERRY_DLQ", deadLetterSubjectPrefix: String = "ferry.dlq.orders",
-        consumer: String = "ferry-workers", duplicateWindow: Duration = .seconds(600), ackWait: Duration = .seconds(60),
-        maxAckPending: Int = 1000, ordersMaxAge: Duration = .seconds(14 * 86_400), replicas: Int = 1
+        ordersStream: String = "FERRY_ORDERS",
+        ordersSubjectPrefix: String = "ferry.orders",
+        deadLetterStream: String = "FERRY_DLQ",
+        deadLetterSubjectPrefix: String = "ferry.dlq.orders",
+        consumer: String = "ferry-workers",
+        duplicateWindow: Duration = .seconds(600),
+        ackWait: Duration = .seconds(60),
+        maxAckPending: Int = 1000,
+        ordersMaxAge: Duration = .seconds(14 * 86_400),
+        replicas: Int = 1
     ) {
         self.ordersStream = ordersStream
         self.ordersSubjectPrefix = ordersSubjectPrefix
@@ -50,9 +56,12 @@ public struct OrderQueueConfiguration: Sendable, Hashable {
     public static func isolated(_ suffix: String) -> OrderQueueConfiguration {
         let token = suffix.filter { $0.isLetter || $0.isNumber }.uppercased()
         return OrderQueueConfiguration(
-            ordersStream: "FERRY_ORDERS_\(token)", ordersSubjectPrefix: "ferry.\(token.lowercased()).orders",
-            deadLetterStream: "FERRY_DLQ_\(token)", deadLetterSubjectPrefix: "ferry.\(token.lowercased()).dlq",
-            consumer: "ferry-workers-\(token.lowercased())")
+            ordersStream: "FERRY_ORDERS_\(token)",
+            ordersSubjectPrefix: "ferry.\(token.lowercased()).orders",
+            deadLetterStream: "FERRY_DLQ_\(token)",
+            deadLetterSubjectPrefix: "ferry.\(token.lowercased()).dlq",
+            consumer: "ferry-workers-\(token.lowercased())"
+        )
     }
 
     public func ordersSubject(shopID: Int) -> String { "\(ordersSubjectPrefix).\(shopID)" }
@@ -61,35 +70,66 @@ public struct OrderQueueConfiguration: Sendable, Hashable {
 
     public var ordersStreamConfiguration: StreamConfiguration {
         StreamConfiguration(
-            name: ordersStream, subjects: ["\(ordersSubjectPrefix).>"], description: "PrestaShop order webhooks",
-            storage: .file, retention: .limits, duplicateWindow: duplicateWindow, maxAge: ordersMaxAge, replicas: replicas)
+            name: ordersStream,
+            subjects: ["\(ordersSubjectPrefix).>"],
+            description: "PrestaShop order webhooks",
+            storage: .file,
+            retention: .limits,
+            duplicateWindow: duplicateWindow,
+            maxAge: ordersMaxAge,
+            replicas: replicas
+        )
     }
 
     public var deadLetterStreamConfiguration: StreamConfiguration {
         StreamConfiguration(
-            name: deadLetterStream, subjects: ["\(deadLetterSubjectPrefix).>"],
-            description: "Orders that ran out of attempts, with every attempt's error", storage: .file,
-            retention: .limits, duplicateWindow: duplicateWindow, replicas: replicas)
+            name: deadLetterStream,
+            subjects: ["\(deadLetterSubjectPrefix).>"],
+            description: "Orders that ran out of attempts, with every attempt's error",
+            storage: .file,
+            retention: .limits,
+            duplicateWindow: duplicateWindow,
+            replicas: replicas
+        )
     }
 
     public var consumerConfiguration: ConsumerConfiguration {
         ConsumerConfiguration(
-            durableName: consumer, filterSubject: "\(ordersSubjectPrefix).>", description: "Ferry order workers",
-            ackPolicy: .explicit, deliverPolicy: .all, ackWait: ackWait, maxDeliver: -1, maxAckPending: maxAckPending)
+            durableName: consumer,
+            filterSubject: "\(ordersSubjectPrefix).>",
+            description: "Ferry order workers",
+            ackPolicy: .explicit,
+            deliverPolicy: .all,
+            ackWait: ackWait,
+            maxDeliver: -1,
+            maxAckPending: maxAckPending
+        )
     }
 
     public var replayStreamConfiguration: StreamConfiguration {
         StreamConfiguration(
-            name: replayStream, subjects: ["\(replaySubjectPrefix).>"],
-            description: "Dead letters resubmitted by an operator", storage: .file, retention: .limits,
-            duplicateWindow: duplicateWindow, maxAge: ordersMaxAge, replicas: replicas)
+            name: replayStream,
+            subjects: ["\(replaySubjectPrefix).>"],
+            description: "Dead letters resubmitted by an operator",
+            storage: .file,
+            retention: .limits,
+            duplicateWindow: duplicateWindow,
+            maxAge: ordersMaxAge,
+            replicas: replicas
+        )
     }
 
     public var replayConsumerConfiguration: ConsumerConfiguration {
         ConsumerConfiguration(
-            durableName: replayConsumer, filterSubject: "\(replaySubjectPrefix).>",
-            description: "Ferry workers, resubmitted orders", ackPolicy: .explicit, deliverPolicy: .all,
-            ackWait: ackWait, maxDeliver: -1, maxAckPending: maxAckPending)
+            durableName: replayConsumer,
+            filterSubject: "\(replaySubjectPrefix).>",
+            description: "Ferry workers, resubmitted orders",
+            ackPolicy: .explicit,
+            deliverPolicy: .all,
+            ackWait: ackWait,
+            maxDeliver: -1,
+            maxAckPending: maxAckPending
+        )
     }
 
     /// Creates or updates the streams and consumers.

@@ -71,7 +71,10 @@ struct ClientAssertionSigner: Sendable {
             signature = try sign(Data(signingInput.utf8))
         } catch {
             throw NetSuiteError(
-                kind: .invalidRequest, message: "could not sign the client assertion", underlying: error)
+                kind: .invalidRequest,
+                message: "could not sign the client assertion",
+                underlying: error
+            )
         }
         return signingInput + "." + Base64URL.encode(signature)
     }

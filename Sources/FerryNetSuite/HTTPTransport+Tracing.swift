@@ -8,7 +8,10 @@ extension HTTPTransport {
     /// the request is for comes from the logger's `order.id` and `idempotency_key` metadata.
     func send(_ request: Request, authorization: String?, logger: Logger) async throws -> Response {
         let template = Self.pathTemplate(request.path)
-        return try await InstrumentationSystem.tracer.withSpan("\(request.method.rawValue) \(template)", ofKind: .client) { span in
+        return try await InstrumentationSystem.tracer.withSpan(
+            "\(request.method.rawValue) \(template)",
+            ofKind: .client
+        ) { span in
             span.attributes["peer.service"] = "netsuite"
             span.attributes["http.request.method"] = request.method.rawValue
             span.attributes["url.template"] = template

@@ -131,12 +131,20 @@ struct HTTPTransport: Sendable {
                 logger.log(level: level, "netsuite request failed", metadata: metadata)
             }
             FerryMetric.recordNetSuiteResponse(
-                status: response.status, errorCode: errorCode, method: request.method.rawValue, duration: elapsed)
+                status: response.status,
+                errorCode: errorCode,
+                method: request.method.rawValue,
+                duration: elapsed
+            )
             return response
         } catch {
             let mapped = Self.transportError(error, request: request)
             FerryMetric.recordNetSuiteResponse(
-                status: nil, errorCode: nil, method: request.method.rawValue, duration: clock.now - start)
+                status: nil,
+                errorCode: nil,
+                method: request.method.rawValue,
+                duration: clock.now - start
+            )
             logger.info(
                 "netsuite request failed",
                 metadata: [

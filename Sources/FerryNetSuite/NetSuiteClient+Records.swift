@@ -10,12 +10,17 @@ extension NetSuiteClient {
     /// Send an `externalId` in `body`: a create has no idempotency key, and a timeout or dropped connection
     /// (``NetSuiteError/mayHaveCommitted``) may have created the record anyway.
     public func create(_ type: String, body: JSON, logger: Logger) async throws -> NetSuiteRecordRef {
-        try await create(type, request: try jsonRequest(.POST, path: try Self.recordPath(type), body: body), logger: logger)
+        try await create(
+            type,
+            request: try jsonRequest(.POST, path: try Self.recordPath(type), body: body),
+            logger: logger
+        )
     }
 
     /// Creates a record from an `Encodable` request body (``SalesOrderRequest``, ``CustomerDepositRequest``, …);
     /// otherwise as ``create(_:body:logger:)``.
-    public func create(_ type: String, encoding body: some Encodable, logger: Logger) async throws -> NetSuiteRecordRef {
+    public func create(_ type: String, encoding body: some Encodable, logger: Logger) async throws -> NetSuiteRecordRef
+    {
         let path = try Self.recordPath(type)
         let data: Data
         do {
@@ -26,11 +31,20 @@ extension NetSuiteClient {
             throw NetSuiteError.invalidRequest("body cannot be encoded as JSON", method: "POST", path: path)
         }
         let request = HTTPTransport.Request(
-            method: .POST, path: path, headers: [("Content-Type", "application/json")], body: data, isWrite: true)
+            method: .POST,
+            path: path,
+            headers: [("Content-Type", "application/json")],
+            body: data,
+            isWrite: true
+        )
         return try await create(type, request: request, logger: logger)
     }
 
-    private func create(_ type: String, request: HTTPTransport.Request, logger: Logger) async throws -> NetSuiteRecordRef {
+    private func create(
+        _ type: String,
+        request: HTTPTransport.Request,
+        logger: Logger
+    ) async throws -> NetSuiteRecordRef {
         let response = try await perform(request, logger: logger)
         guard let location = response.headers.first(name: "Location"),
             let id = Self.internalID(fromLocation: location)
@@ -168,7 +182,10 @@ extension NetSuiteClient {
         logger: Logger
     ) async throws -> NetSuiteRecordRef {
         var request = try jsonRequest(
-            .PATCH, path: try Self.recordPath(type) + "/" + Self.internalIDSegment(id), body: body)
+            .PATCH,
+            path: try Self.recordPath(type) + "/" + Self.internalIDSegment(id),
+            body: body
+        )
         request.query = try Self.replaceQuery(replaceSublists)
         let response = try await perform(request, logger: logger)
         let location = response.headers.first(name: "Location").flatMap(Self.internalID(fromLocation:))
@@ -226,7 +243,10 @@ extension NetSuiteClient {
         logger: Logger
     ) async throws -> JSON {
         var request = HTTPTransport.Request(
-            method: .GET, path: try Self.recordPath(type) + "/" + segment, isWrite: false)
+            method: .GET,
+            path: try Self.recordPath(type) + "/" + segment,
+            isWrite: false
+        )
         if expandSubResources {
             request.query.append(("expandSubResources", "true"))
         }

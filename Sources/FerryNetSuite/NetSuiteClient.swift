@@ -34,7 +34,9 @@ public final class NetSuiteClient: Sendable {
     /// - Throws: ``NetSuiteError`` of kind ``NetSuiteError/Kind-swift.enum/invalidRequest`` for an unusable base
     ///   URL or private key.
     public init(
-        configuration: NetSuiteConfiguration, httpClient: HTTPClient? = nil, requestGate: NetSuiteRequestGate? = nil
+        configuration: NetSuiteConfiguration,
+        httpClient: HTTPClient? = nil,
+        requestGate: NetSuiteRequestGate? = nil
     ) throws {
         // Everything that can fail happens before an HTTP client is created, so none is left without a shutdown.
         enum Credentials {
@@ -192,7 +194,9 @@ extension NetSuiteClient {
                 let response = try await transport.send(request, authorization: "Bearer " + token, logger: logger)
                 if response.status == 401, attempt == 1 {
                     logger.debug(
-                        "netsuite bearer token rejected, renewing", metadata: ["netsuite.path": "\(request.path)"])
+                        "netsuite bearer token rejected, renewing",
+                        metadata: ["netsuite.path": "\(request.path)"]
+                    )
                     await cache.invalidate(token)
                     attempt += 1
                     continue

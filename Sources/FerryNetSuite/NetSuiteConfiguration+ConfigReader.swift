@@ -32,7 +32,8 @@ extension NetSuiteConfiguration {
                 consumerKey: try reader.requiredString("FERRY_NETSUITE_CONSUMER_KEY", isSecret: true),
                 consumerSecret: try reader.requiredString("FERRY_NETSUITE_CONSUMER_SECRET", isSecret: true),
                 tokenID: try reader.requiredString("FERRY_NETSUITE_TOKEN_ID", isSecret: true),
-                tokenSecret: try reader.requiredString("FERRY_NETSUITE_TOKEN_SECRET", isSecret: true))
+                tokenSecret: try reader.requiredString("FERRY_NETSUITE_TOKEN_SECRET", isSecret: true)
+            )
         case "oauth2":
             let pem: String
             if let path = reader.string("FERRY_NETSUITE_PRIVATE_KEY_FILE") {
@@ -46,19 +47,25 @@ extension NetSuiteConfiguration {
             let algorithmName = reader.string("FERRY_NETSUITE_JWT_ALGORITHM", default: "PS256")
             guard let algorithm = NetSuiteJWTAlgorithm(rawValue: algorithmName.uppercased()) else {
                 throw ConfigurationError(
-                    "FERRY_NETSUITE_JWT_ALGORITHM must be one of PS256, PS384, PS512, ES256, ES384, ES512")
+                    "FERRY_NETSUITE_JWT_ALGORITHM must be one of PS256, PS384, PS512, ES256, ES384, ES512"
+                )
             }
             auth = .oauth2(
                 clientID: try reader.requiredString("FERRY_NETSUITE_CLIENT_ID"),
                 certificateID: try reader.requiredString("FERRY_NETSUITE_CERTIFICATE_ID"),
-                privateKeyPEM: pem, algorithm: algorithm,
+                privateKeyPEM: pem,
+                algorithm: algorithm,
                 scopes: reader.string("FERRY_NETSUITE_SCOPES", default: "rest_webservices").split(separator: ",")
-                    .map(String.init))
+                    .map(String.init)
+            )
         case let other:
             throw ConfigurationError("FERRY_NETSUITE_AUTH must be tba or oauth2, found '\(other)'")
         }
         self.init(
-            baseURL: url, accountID: account, auth: auth,
-            requestTimeout: try reader.duration("FERRY_NETSUITE_TIMEOUT", default: .seconds(30)))
+            baseURL: url,
+            accountID: account,
+            auth: auth,
+            requestTimeout: try reader.duration("FERRY_NETSUITE_TIMEOUT", default: .seconds(30))
+        )
     }
 }

@@ -50,7 +50,8 @@ public struct NetSuiteRequestGate: Sendable {
                 guard rejections <= policy.maxConcurrencyRetries else {
                     logger.warning(
                         "netsuite concurrency limit exceeded, giving up",
-                        metadata: ["netsuite.rejections": "\(rejections)", "lease.priority": "\(priority.rawValue)"])
+                        metadata: ["netsuite.rejections": "\(rejections)", "lease.priority": "\(priority.rawValue)"]
+                    )
                     throw error
                 }
                 let delay = policy.concurrencyRetryDelay(unitRandom: Double.random(in: 0...1))
@@ -59,7 +60,8 @@ public struct NetSuiteRequestGate: Sendable {
                     metadata: [
                         "netsuite.rejections": "\(rejections)", "retry.delay_ms": "\(Int(delay / .milliseconds(1)))",
                         "lease.priority": "\(priority.rawValue)",
-                    ])
+                    ]
+                )
                 try await Task.sleep(for: delay)
             }
         }

@@ -50,7 +50,9 @@ struct TBASigner: Sendable {
         let key = SymmetricKey(
             data: Data(
                 (PercentEncoding.encode(consumerSecret) + "&"
-                    + PercentEncoding.encode(tokenSecret)).utf8))
+                    + PercentEncoding.encode(tokenSecret)).utf8
+            )
+        )
         let mac = HMAC<SHA256>.authenticationCode(for: Data(baseString.utf8), using: key)
         return Data(mac).base64EncodedString()
     }

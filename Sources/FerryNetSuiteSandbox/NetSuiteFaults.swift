@@ -57,7 +57,8 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
             maintenance: try container.decodeIfPresent(Maintenance.self, forKey: .maintenance),
             overload: try container.decodeIfPresent(Overload.self, forKey: .overload),
             otherIntegrationSlots: try container.decodeIfPresent(Int.self, forKey: .otherIntegrationSlots) ?? 0,
-            targeted: try container.decodeIfPresent([TargetedFault].self, forKey: .targeted) ?? [])
+            targeted: try container.decodeIfPresent([TargetedFault].self, forKey: .targeted) ?? []
+        )
     }
 
     /// Save the record, then fail: the connection is dropped with no answer, a 502/503 HTML page is returned,
@@ -82,8 +83,12 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
         public var rate: Double?
 
         public init(
-            method: String = "POST", recordType: String, failure: Failure, delaySeconds: Double? = nil,
-            count: Int? = nil, rate: Double? = nil
+            method: String = "POST",
+            recordType: String,
+            failure: Failure,
+            delaySeconds: Double? = nil,
+            count: Int? = nil,
+            rate: Double? = nil
         ) {
             self.method = method
             self.recordType = recordType
@@ -110,9 +115,13 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
         public var rate: Double?
 
         public init(
-            method: String = "POST", recordType: String, status: Int = 400, errorCode: String = "USER_ERROR",
+            method: String = "POST",
+            recordType: String,
+            status: Int = 400,
+            errorCode: String = "USER_ERROR",
             detail: String = "Error while accessing a resource. The request was rejected by the sandbox.",
-            count: Int? = nil, rate: Double? = nil
+            count: Int? = nil,
+            rate: Double? = nil
         ) {
             self.method = method
             self.recordType = recordType
@@ -133,7 +142,8 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
                 errorCode: try container.decodeIfPresent(String.self, forKey: .errorCode) ?? defaults.errorCode,
                 detail: try container.decodeIfPresent(String.self, forKey: .detail) ?? defaults.detail,
                 count: try container.decodeIfPresent(Int.self, forKey: .count),
-                rate: try container.decodeIfPresent(Double.self, forKey: .rate))
+                rate: try container.decodeIfPresent(Double.self, forKey: .rate)
+            )
         }
     }
 
@@ -160,7 +170,8 @@ public struct NetSuiteFaults: Sendable, Equatable, Codable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.init(
                 fraction: try container.decodeIfPresent(Double.self, forKey: .fraction) ?? 1,
-                delaySeconds: try container.decodeIfPresent(Double.self, forKey: .delaySeconds) ?? 3)
+                delaySeconds: try container.decodeIfPresent(Double.self, forKey: .delaySeconds) ?? 3
+            )
         }
     }
 }
@@ -174,6 +185,7 @@ extension NetSuiteFaults.CommitThenFailRule {
             failure: try container.decode(Failure.self, forKey: .failure),
             delaySeconds: try container.decodeIfPresent(Double.self, forKey: .delaySeconds),
             count: try container.decodeIfPresent(Int.self, forKey: .count),
-            rate: try container.decodeIfPresent(Double.self, forKey: .rate))
+            rate: try container.decodeIfPresent(Double.self, forKey: .rate)
+        )
     }
 }

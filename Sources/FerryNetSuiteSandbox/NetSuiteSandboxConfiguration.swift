@@ -25,8 +25,11 @@ public struct NetSuiteSandboxConfiguration: Sendable {
         /// consumer key `ferry-sandbox-consumer-key`, consumer secret `ferry-sandbox-consumer-secret`,
         /// token id `ferry-sandbox-token-id`, token secret `ferry-sandbox-token-secret`.
         public static let sandboxDefault = TBACredential(
-            consumerKey: "ferry-sandbox-consumer-key", consumerSecret: "ferry-sandbox-consumer-secret",
-            tokenID: "ferry-sandbox-token-id", tokenSecret: "ferry-sandbox-token-secret")
+            consumerKey: "ferry-sandbox-consumer-key",
+            consumerSecret: "ferry-sandbox-consumer-secret",
+            tokenID: "ferry-sandbox-token-id",
+            tokenSecret: "ferry-sandbox-token-secret"
+        )
     }
 
     /// One OAuth 2.0 client-credentials (M2M) mapping: the integration's client id, the certificate id NetSuite

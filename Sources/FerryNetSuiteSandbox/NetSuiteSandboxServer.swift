@@ -8,7 +8,8 @@ import NIOCore
 /// Serves the SuiteTalk REST paths under `/services/rest/` and the control API under `/_sandbox/`
 /// (see ``NetSuiteSandboxServer`` for the full list).
 public func buildNetSuiteSandboxApplication(
-    configuration: NetSuiteSandboxConfiguration, logger: Logger
+    configuration: NetSuiteSandboxConfiguration,
+    logger: Logger
 ) -> some ApplicationProtocol {
     makeNetSuiteSandboxApplication(sandbox: NetSuiteSandbox(configuration: configuration, logger: logger))
 }
@@ -31,9 +32,11 @@ func makeNetSuiteSandboxApplication(
         router: router,
         configuration: .init(
             address: .hostname(sandbox.configuration.host, port: sandbox.configuration.port),
-            serverName: "ferry-netsuite-sandbox"),
+            serverName: "ferry-netsuite-sandbox"
+        ),
         onServerRunning: onServerRunning,
-        logger: sandbox.logger)
+        logger: sandbox.logger
+    )
 }
 
 /// A running NetSuite sandbox: a faithful simulator of SuiteTalk REST for one account (external-apis.md A13).
@@ -70,7 +73,8 @@ public final class NetSuiteSandboxServer: Sendable {
 
     /// Starts the sandbox and returns once it accepts connections.
     public static func start(
-        configuration: NetSuiteSandboxConfiguration, logger: Logger
+        configuration: NetSuiteSandboxConfiguration,
+        logger: Logger
     ) async throws
         -> NetSuiteSandboxServer
     {
@@ -154,8 +158,11 @@ extension NetSuiteSandboxServer {
                 if let id = record.referenceID(field) { references[field] = id }
             }
             return SandboxRecordSummary(
-                id: record.id, externalID: record.externalID, references: references,
-                lineItems: record.lines.compactMap { $0.referenceID("item") })
+                id: record.id,
+                externalID: record.externalID,
+                references: references,
+                lineItems: record.lines.compactMap { $0.referenceID("item") }
+            )
         }
     }
 }

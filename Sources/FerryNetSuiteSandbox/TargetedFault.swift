@@ -58,8 +58,14 @@ public struct TargetedFault: Sendable, Equatable, Codable {
     public var firedOn: String?
 
     public init(
-        method: String, target: String, nth: Int = 1, kind: Kind, delaySeconds: Double? = nil, status: Int? = nil,
-        errorCode: String? = nil, detail: String? = nil
+        method: String,
+        target: String,
+        nth: Int = 1,
+        kind: Kind,
+        delaySeconds: Double? = nil,
+        status: Int? = nil,
+        errorCode: String? = nil,
+        detail: String? = nil
     ) {
         self.method = method
         self.target = target
@@ -84,7 +90,8 @@ public struct TargetedFault: Sendable, Equatable, Codable {
             delaySeconds: try container.decodeIfPresent(Double.self, forKey: .delaySeconds),
             status: try container.decodeIfPresent(Int.self, forKey: .status),
             errorCode: try container.decodeIfPresent(String.self, forKey: .errorCode),
-            detail: try container.decodeIfPresent(String.self, forKey: .detail))
+            detail: try container.decodeIfPresent(String.self, forKey: .detail)
+        )
         seen = try container.decodeIfPresent(Int.self, forKey: .seen) ?? 0
         fired = try container.decodeIfPresent(Bool.self, forKey: .fired) ?? false
         firedOn = try container.decodeIfPresent(String.self, forKey: .firedOn)

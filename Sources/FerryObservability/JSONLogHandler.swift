@@ -34,14 +34,26 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let explicit = event.metadata { merged.merge(explicit) { _, new in new } }
-        sink.write(Self.render(
-            date: Date(), level: event.level, message: event.message.description, label: label, metadata: merged,
-            source: event.level >= .warning ? "\(event.file):\(event.line)" : nil))
+        sink.write(
+            Self.render(
+                date: Date(),
+                level: event.level,
+                message: event.message.description,
+                label: label,
+                metadata: merged,
+                source: event.level >= .warning ? "\(event.file):\(event.line)" : nil
+            )
+        )
     }
 
     /// One log line, without the trailing newline. Reserved keys (`ts`, `level`, `msg`, `logger`) win over metadata.
     public static func render(
-        date: Date, level: Logger.Level, message: String, label: String, metadata: Logger.Metadata, source: String? = nil
+        date: Date,
+        level: Logger.Level,
+        message: String,
+        label: String,
+        metadata: Logger.Metadata,
+        source: String? = nil
     ) -> String {
         var out = "{\"ts\":\"\(timestamp(date))\",\"level\":\"\(level.rawValue)\",\"msg\":"
         appendJSONString(message, to: &out)
@@ -113,8 +125,15 @@ public struct JSONLogHandler: LogHandler {
         var parts = tm()
         gmtime_r(&seconds, &parts)
         return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday,
-            parts.tm_hour, parts.tm_min, parts.tm_sec, millis)
+            format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
+            parts.tm_year + 1900,
+            parts.tm_mon + 1,
+            parts.tm_mday,
+            parts.tm_hour,
+            parts.tm_min,
+            parts.tm_sec,
+            millis
+        )
     }
 }
 
@@ -137,7 +156,9 @@ public final class JSONLogSink: Sendable {
             lock.withLock { _ in
                 var offset = 0
                 while offset < bytes.count {
-                    let written = bytes[offset...].withUnsafeBytes { Foundation.write(fileDescriptor, $0.baseAddress, $0.count) }
+                    let written = bytes[offset...].withUnsafeBytes {
+                        Foundation.write(fileDescriptor, $0.baseAddress, $0.count)
+                    }
                     if written <= 0 { break }
                     offset += written
                 }

@@ -30,6 +30,7 @@ public struct LoggingConfiguration: Sendable, Equatable {
     public init(reader: ConfigReader) {
         self.init(
             level: reader.string("FERRY_LOG_LEVEL").flatMap(Logger.Level.init(rawValue:)) ?? .info,
-            format: reader.string("FERRY_LOG_FORMAT") == "text" ? .text : .json)
+            format: reader.string("FERRY_LOG_FORMAT") == "text" ? .text : .json
+        )
     }
 }

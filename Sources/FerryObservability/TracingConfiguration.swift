@@ -64,7 +64,8 @@ public struct TracingConfiguration: Sendable, Equatable {
             !["http/protobuf", "http/json"].contains(wire.lowercased())
         {
             throw TracingConfigurationError(
-                "OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (Ferry exports over HTTP), found '\(wire)'")
+                "OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json (Ferry exports over HTTP), found '\(wire)'"
+            )
         }
     }
 }

@@ -17,8 +17,13 @@ public struct DatabaseConfiguration: Sendable {
     }
 
     public init(
-        host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
-        tls: TLSMode = .disable, maximumConnections: Int = 20
+        host: String,
+        port: Int = 5432,
+        username: String,
+        password: String? = nil,
+        database: String,
+        tls: TLSMode = .disable,
+        maximumConnections: Int = 20
     ) {
         self.host = host
         self.port = port
@@ -34,7 +39,10 @@ public struct DatabaseConfiguration: Sendable {
         guard let components = URLComponents(string: url), let scheme = components.scheme,
             ["postgres", "postgresql"].contains(scheme), let host = components.host, !host.isEmpty
         else {
-            throw DatabaseError(code: .configuration, message: "database URL must look like postgres://user@host:port/database")
+            throw DatabaseError(
+                code: .configuration,
+                message: "database URL must look like postgres://user@host:port/database"
+            )
         }
         let database = String(components.path.drop(while: { $0 == "/" }))
         var tls = TLSMode.prefer
@@ -47,8 +55,13 @@ public struct DatabaseConfiguration: Sendable {
             }
         }
         self.init(
-            host: host, port: components.port ?? 5432, username: components.user ?? "postgres",
-            password: components.password, database: database.isEmpty ? "postgres" : database, tls: tls)
+            host: host,
+            port: components.port ?? 5432,
+            username: components.user ?? "postgres",
+            password: components.password,
+            database: database.isEmpty ? "postgres" : database,
+            tls: tls
+        )
     }
 
     /// The same server, another database (tests create one database each).
@@ -66,7 +79,13 @@ public struct DatabaseConfiguration: Sendable {
         case .require: tlsConfiguration = .require(.makeClientConfiguration())
         }
         var configuration = PostgresClient.Configuration(
-            host: host, port: port, username: username, password: password, database: database, tls: tlsConfiguration)
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tlsConfiguration
+        )
         configuration.options.maximumConnections = maximumConnections
         configuration.options.connectTimeout = .seconds(5)
         return configuration

@@ -22,7 +22,9 @@ public struct MappingStore: Sendable {
                             VALUES (\(key.productID), \(key.combinationID), \(reference), \(itemID))
                             ON CONFLICT (prestashop_product_id, prestashop_combination_id)
                             DO UPDATE SET reference = EXCLUDED.reference, netsuite_item_id = EXCLUDED.netsuite_item_id, updated_at = now()
-                            """, logger: logger)
+                            """,
+                            logger: logger
+                        )
                     case .taxCode(let key, let taxCodeID):
                         try await connection.query(
                             """
@@ -30,28 +32,36 @@ public struct MappingStore: Sendable {
                             VALUES (\(key.countryISO), \(key.taxCategoryID), \(key.subsidiaryID), \(taxCodeID))
                             ON CONFLICT (country_iso, tax_category_id, subsidiary_id)
                             DO UPDATE SET netsuite_tax_code_id = EXCLUDED.netsuite_tax_code_id, updated_at = now()
-                            """, logger: logger)
+                            """,
+                            logger: logger
+                        )
                     case .currency(let iso, let currencyID):
                         try await connection.query(
                             """
                             INSERT INTO map_currencies (prestashop_currency_iso, netsuite_currency_id) VALUES (\(iso), \(currencyID))
                             ON CONFLICT (prestashop_currency_iso)
                             DO UPDATE SET netsuite_currency_id = EXCLUDED.netsuite_currency_id, updated_at = now()
-                            """, logger: logger)
+                            """,
+                            logger: logger
+                        )
                     case .paymentMethod(let module, let methodID):
                         try await connection.query(
                             """
                             INSERT INTO map_payment_methods (prestashop_module, netsuite_payment_method_id) VALUES (\(module), \(methodID))
                             ON CONFLICT (prestashop_module)
                             DO UPDATE SET netsuite_payment_method_id = EXCLUDED.netsuite_payment_method_id, updated_at = now()
-                            """, logger: logger)
+                            """,
+                            logger: logger
+                        )
                     case .carrier(let carrierID, let shipMethodID):
                         try await connection.query(
                             """
                             INSERT INTO map_carriers (prestashop_carrier_id, netsuite_ship_method_id) VALUES (\(carrierID), \(shipMethodID))
                             ON CONFLICT (prestashop_carrier_id)
                             DO UPDATE SET netsuite_ship_method_id = EXCLUDED.netsuite_ship_method_id, updated_at = now()
-                            """, logger: logger)
+                            """,
+                            logger: logger
+                        )
                     case .shop(let shopID, let mapping):
                         try await connection.query(
                             """
@@ -59,18 +69,29 @@ public struct MappingStore: Sendable {
                             VALUES (\(shopID), \(mapping.subsidiaryID), \(mapping.locationID))
                             ON CONFLICT (prestashop_shop_id) DO UPDATE SET netsuite_subsidiary_id = EXCLUDED.netsuite_subsidiary_id,
                                 netsuite_location_id = EXCLUDED.netsuite_location_id, updated_at = now()
-                            """, logger: logger)
+                            """,
+                            logger: logger
+                        )
                     }
                 }
             }
         } catch {
-            throw DatabaseError(code: .query, message: "mapping import failed: \(serverMessage(error))", underlying: error)
+            throw DatabaseError(
+                code: .query,
+                message: "mapping import failed: \(serverMessage(error))",
+                underlying: error
+            )
         }
         return rows.count
     }
 
     /// Every mapping row `order` could need, in a handful of indexed queries.
-    public func resolve(for order: ShopOrder, countryISO: String, currencyISO: String, logger: Logger) async throws -> ResolvedMappings {
+    public func resolve(
+        for order: ShopOrder,
+        countryISO: String,
+        currencyISO: String,
+        logger: Logger
+    ) async throws -> ResolvedMappings {
         var mappings = ResolvedMappings()
         do {
             let productIDs = Array(Set(order.lines.map(\.productID)))
@@ -79,7 +100,9 @@ public struct MappingStore: Sendable {
                 """
                 SELECT prestashop_product_id, prestashop_combination_id, reference, netsuite_item_id FROM map_products
                 WHERE prestashop_product_id = ANY(\(productIDs)) OR (reference <> '' AND reference = ANY(\(references)))
-                """, logger: logger)
+                """,
+                logger: logger
+            )
             for try await (product, combination, reference, item) in rows.decode((Int, Int, String, Int).self) {
                 mappings.products[ProductKey(productID: product, combinationID: combination)] = item
                 if !reference.isEmpty { mappings.productsByReference[reference] = item }
@@ -88,10 +111,13 @@ public struct MappingStore: Sendable {
                 "SELECT tax_category_id, subsidiary_id, netsuite_tax_code_id FROM map_tax_codes WHERE country_iso = \(countryISO)",
                 logger: logger
             ).decode((Int, Int, Int).self) {
-                mappings.taxCodes[TaxCodeKey(countryISO: countryISO, taxCategoryID: category, subsidiaryID: subsidiary)] = code
+                mappings.taxCodes[
+                    TaxCodeKey(countryISO: countryISO, taxCategoryID: category, subsidiaryID: subsidiary)
+                ] = code
             }
             for try await id in try await client.query(
-                "SELECT netsuite_currency_id FROM map_currencies WHERE prestashop_currency_iso = \(currencyISO)", logger: logger
+                "SELECT netsuite_currency_id FROM map_currencies WHERE prestashop_currency_iso = \(currencyISO)",
+                logger: logger
             ).decode(Int.self) {
                 mappings.currencies[currencyISO] = id
             }
@@ -102,7 +128,8 @@ public struct MappingStore: Sendable {
                 mappings.paymentMethods[order.paymentModule] = id
             }
             for try await id in try await client.query(
-                "SELECT netsuite_ship_method_id FROM map_carriers WHERE prestashop_carrier_id = \(order.carrierID)", logger: logger
+                "SELECT netsuite_ship_method_id FROM map_carriers WHERE prestashop_carrier_id = \(order.carrierID)",
+                logger: logger
             ).decode(Int.self) {
                 mappings.shipMethods[order.carrierID] = id
             }
@@ -113,7 +140,11 @@ public struct MappingStore: Sendable {
                 mappings.shops[order.shopID] = ShopMapping(subsidiaryID: subsidiary, locationID: location)
             }
         } catch {
-            throw DatabaseError(code: .query, message: "mapping lookup failed: \(serverMessage(error))", underlying: error)
+            throw DatabaseError(
+                code: .query,
+                message: "mapping lookup failed: \(serverMessage(error))",
+                underlying: error
+            )
         }
         return mappings
     }
@@ -126,9 +157,11 @@ public struct MappingStore: Sendable {
         ]
         var result: [MappingKind: Int] = [:]
         for (kind, table) in tables {
-            for try await count in try await client.query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"), logger: logger)
-                .decode(Int.self)
-            {
+            for try await count in try await client.query(
+                PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"),
+                logger: logger
+            )
+            .decode(Int.self) {
                 result[kind] = count
             }
         }

@@ -12,109 +12,125 @@ public enum Migrations {
     }
 
     public static let all: [Migration] = [
-        Migration(version: 1, name: "mappings, order sync state, processed events, attempts", statements: [
-            """
-            CREATE TABLE map_products (
-                prestashop_product_id integer NOT NULL,
-                prestashop_combination_id integer NOT NULL DEFAULT 0,
-                reference text NOT NULL DEFAULT '',
-                netsuite_item_id integer NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (prestashop_product_id, prestashop_combination_id)
-            )
-            """,
-            "CREATE INDEX map_products_reference ON map_products (reference) WHERE reference <> ''",
-            """
-            CREATE TABLE map_tax_codes (
-                country_iso text NOT NULL,
-                tax_category_id integer NOT NULL,
-                subsidiary_id integer NOT NULL,
-                netsuite_tax_code_id integer NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now(),
-                PRIMARY KEY (country_iso, tax_category_id, subsidiary_id)
-            )
-            """,
-            """
-            CREATE TABLE map_currencies (
-                prestashop_currency_iso text PRIMARY KEY,
-                netsuite_currency_id integer NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            """
-            CREATE TABLE map_payment_methods (
-                prestashop_module text PRIMARY KEY,
-                netsuite_payment_method_id integer NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            """
-            CREATE TABLE map_carriers (
-                prestashop_carrier_id integer PRIMARY KEY,
-                netsuite_ship_method_id integer NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            """
-            CREATE TABLE map_shops (
-                prestashop_shop_id integer PRIMARY KEY,
-                netsuite_subsidiary_id integer NOT NULL,
-                netsuite_location_id integer NOT NULL,
-                updated_at timestamptz NOT NULL DEFAULT now()
-            )
-            """,
-            """
-            CREATE TABLE order_sync (
-                idempotency_key text PRIMARY KEY,
-                shop_id integer NOT NULL,
-                order_id integer NOT NULL,
-                reference text NOT NULL DEFAULT '',
-                stage text NOT NULL,
-                attempts integer NOT NULL DEFAULT 0,
-                netsuite_customer_id text,
-                netsuite_sales_order_id text,
-                netsuite_deposit_id text,
-                last_error_class text,
-                last_error_message text,
-                last_error_code text,
-                webhook_received_at timestamptz,
-                first_seen_at timestamptz NOT NULL DEFAULT now(),
-                updated_at timestamptz NOT NULL DEFAULT now(),
-                recorded_at timestamptz,
-                written_back_at timestamptz
-            )
-            """,
-            "CREATE INDEX order_sync_stage ON order_sync (stage)",
-            "CREATE INDEX order_sync_order ON order_sync (shop_id, order_id)",
-            """
-            CREATE TABLE processed_events (
-                idempotency_key text PRIMARY KEY,
-                processed_at timestamptz NOT NULL DEFAULT now(),
-                netsuite_sales_order_id text NOT NULL,
-                netsuite_deposit_id text
-            )
-            """,
-            """
-            CREATE TABLE order_attempts (
-                idempotency_key text NOT NULL,
-                attempt integer NOT NULL,
-                at timestamptz NOT NULL DEFAULT now(),
-                stage text NOT NULL,
-                error_class text NOT NULL,
-                error_message text NOT NULL,
-                netsuite_error_code text,
-                PRIMARY KEY (idempotency_key, attempt)
-            )
-            """,
-        ]),
+        Migration(
+            version: 1,
+            name: "mappings, order sync state, processed events, attempts",
+            statements: [
+                """
+                CREATE TABLE map_products (
+                    prestashop_product_id integer NOT NULL,
+                    prestashop_combination_id integer NOT NULL DEFAULT 0,
+                    reference text NOT NULL DEFAULT '',
+                    netsuite_item_id integer NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (prestashop_product_id, prestashop_combination_id)
+                )
+                """,
+                "CREATE INDEX map_products_reference ON map_products (reference) WHERE reference <> ''",
+                """
+                CREATE TABLE map_tax_codes (
+                    country_iso text NOT NULL,
+                    tax_category_id integer NOT NULL,
+                    subsidiary_id integer NOT NULL,
+                    netsuite_tax_code_id integer NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    PRIMARY KEY (country_iso, tax_category_id, subsidiary_id)
+                )
+                """,
+                """
+                CREATE TABLE map_currencies (
+                    prestashop_currency_iso text PRIMARY KEY,
+                    netsuite_currency_id integer NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE map_payment_methods (
+                    prestashop_module text PRIMARY KEY,
+                    netsuite_payment_method_id integer NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE map_carriers (
+                    prestashop_carrier_id integer PRIMARY KEY,
+                    netsuite_ship_method_id integer NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE map_shops (
+                    prestashop_shop_id integer PRIMARY KEY,
+                    netsuite_subsidiary_id integer NOT NULL,
+                    netsuite_location_id integer NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE order_sync (
+                    idempotency_key text PRIMARY KEY,
+                    shop_id integer NOT NULL,
+                    order_id integer NOT NULL,
+                    reference text NOT NULL DEFAULT '',
+                    stage text NOT NULL,
+                    attempts integer NOT NULL DEFAULT 0,
+                    netsuite_customer_id text,
+                    netsuite_sales_order_id text,
+                    netsuite_deposit_id text,
+                    last_error_class text,
+                    last_error_message text,
+                    last_error_code text,
+                    webhook_received_at timestamptz,
+                    first_seen_at timestamptz NOT NULL DEFAULT now(),
+                    updated_at timestamptz NOT NULL DEFAULT now(),
+                    recorded_at timestamptz,
+                    written_back_at timestamptz
+                )
+                """,
+                "CREATE INDEX order_sync_stage ON order_sync (stage)",
+                "CREATE INDEX order_sync_order ON order_sync (shop_id, order_id)",
+                """
+                CREATE TABLE processed_events (
+                    idempotency_key text PRIMARY KEY,
+                    processed_at timestamptz NOT NULL DEFAULT now(),
+                    netsuite_sales_order_id text NOT NULL,
+                    netsuite_deposit_id text
+                )
+                """,
+                """
+                CREATE TABLE order_attempts (
+                    idempotency_key text NOT NULL,
+                    attempt integer NOT NULL,
+                    at timestamptz NOT NULL DEFAULT now(),
+                    stage text NOT NULL,
+                    error_class text NOT NULL,
+                    error_message text NOT NULL,
+                    netsuite_error_code text,
+                    PRIMARY KEY (idempotency_key, attempt)
+                )
+                """,
+            ]
+        ),
         Migration(version: 2, name: "netsuite concurrency lease", statements: LeaseSchema.statements),
-        Migration(version: 3, name: "lease limit remembers the refused level", statements: LeaseSchema.probeMemoryStatements),
-        Migration(version: 4, name: "order sync remembers a NetSuite write whose outcome is unknown", statements: [
-            // Set before a create or rollback delete is sent, cleared when NetSuite's answer is known
-            // (SubmissionRules in FerryCore): while set, remembered NetSuite ids are re-established by look-up.
-            "ALTER TABLE order_sync ADD COLUMN pending_write text",
-        ]),
-        Migration(version: 5, name: "lease probes back off when refused again", statements: LeaseSchema.probeBackoffStatements),
+        Migration(
+            version: 3,
+            name: "lease limit remembers the refused level",
+            statements: LeaseSchema.probeMemoryStatements
+        ),
+        Migration(
+            version: 4,
+            name: "order sync remembers a NetSuite write whose outcome is unknown",
+            statements: [
+                // Set before a create or rollback delete is sent, cleared when NetSuite's answer is known
+                // (SubmissionRules in FerryCore): while set, remembered NetSuite ids are re-established by look-up.
+                "ALTER TABLE order_sync ADD COLUMN pending_write text"
+            ]
+        ),
+        Migration(
+            version: 5,
+            name: "lease probes back off when refused again",
+            statements: LeaseSchema.probeBackoffStatements
+        ),
     ]
 
     /// Applies every migration not yet applied. Safe to run concurrently from several processes.
@@ -129,11 +145,15 @@ public enum Migrations {
                     """
                     CREATE TABLE IF NOT EXISTS ferry_schema_migrations (
                         version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-                    """, logger: logger)
+                    """,
+                    logger: logger
+                )
                 var applied = Set<Int>()
-                for try await version in try await connection.query("SELECT version FROM ferry_schema_migrations", logger: logger)
-                    .decode(Int.self)
-                {
+                for try await version in try await connection.query(
+                    "SELECT version FROM ferry_schema_migrations",
+                    logger: logger
+                )
+                .decode(Int.self) {
                     applied.insert(version)
                 }
                 var done: [Int] = []
@@ -143,14 +163,19 @@ public enum Migrations {
                     }
                     try await connection.query(
                         "INSERT INTO ferry_schema_migrations (version, name) VALUES (\(migration.version), \(migration.name))",
-                        logger: logger)
+                        logger: logger
+                    )
                     logger.info("migration applied", metadata: ["migration.version": "\(migration.version)"])
                     done.append(migration.version)
                 }
                 return done
             }
         } catch {
-            throw DatabaseError(code: .migration, message: "migration failed: \(serverMessage(error))", underlying: error)
+            throw DatabaseError(
+                code: .migration,
+                message: "migration failed: \(serverMessage(error))",
+                underlying: error
+            )
         }
     }
 }

@@ -23,7 +23,10 @@ extension PrestaShopClient {
     ///   - limit: page size (> 0); the webservice has no default limit.
     ///   - offset: rows to skip (>= 0).
     public func orders(
-        updatedBetween window: ClosedRange<Date>, limit: Int = 100, offset: Int = 0, logger: Logger? = nil
+        updatedBetween window: ClosedRange<Date>,
+        limit: Int = 100,
+        offset: Int = 0,
+        logger: Logger? = nil
     ) async throws(PrestaShopError) -> [PrestaShopOrder] {
         let operation = "GET orders"
         guard limit > 0, offset >= 0 else { throw localValidationError(operation) }
@@ -45,7 +48,10 @@ extension PrestaShopClient {
     }
 
     /// `GET /api/order_details?filter[id_order]=[N]&display=full`: the order's lines with their historic tax data.
-    public func orderDetails(orderID: Int, logger: Logger? = nil) async throws(PrestaShopError)
+    public func orderDetails(
+        orderID: Int,
+        logger: Logger? = nil
+    ) async throws(PrestaShopError)
         -> [PrestaShopOrderDetail]
     {
         guard orderID > 0 else { throw localValidationError("GET order_details") }
@@ -60,8 +66,11 @@ extension PrestaShopClient {
     /// `GET /api/order_states?display=full`: every order state with its flags.
     public func orderStates(logger: Logger? = nil) async throws(PrestaShopError) -> [PrestaShopOrderState] {
         try await list(
-            resource: "order_states", query: [("display", "full"), ("sort", "[id_ASC]")], logger: logger,
-            PrestaShopOrderState.init(reading:))
+            resource: "order_states",
+            query: [("display", "full"), ("sort", "[id_ASC]")],
+            logger: logger,
+            PrestaShopOrderState.init(reading:)
+        )
     }
 
     /// `POST /api/order_histories`: moves the order to a new state, as the back office does (stock movements,
@@ -73,7 +82,10 @@ extension PrestaShopClient {
     ///   (the change is done either way, so this is not an error).
     @discardableResult
     public func addOrderHistory(
-        orderID: Int, stateID: Int, sendEmail: Bool = false, logger: Logger? = nil
+        orderID: Int,
+        stateID: Int,
+        sendEmail: Bool = false,
+        logger: Logger? = nil
     ) async throws(PrestaShopError) -> PrestaShopOrderHistory? {
         let operation = "POST order_histories"
         guard orderID > 0, stateID > 0 else { throw localValidationError(operation) }
@@ -82,14 +94,21 @@ extension PrestaShopClient {
             fields: [.field("id_order", String(orderID)), .field("id_order_state", String(stateID))]
         ).serializedDocument()
         let response = try await send(
-            .post, path: "order_histories", operation: operation,
-            query: sendEmail ? [("sendemail", "1")] : [], json: false, xmlBody: body, logger: logger)
+            .post,
+            path: "order_histories",
+            operation: operation,
+            query: sendEmail ? [("sendemail", "1")] : [],
+            json: false,
+            xmlBody: body,
+            logger: logger
+        )
         guard let root = PrestaShopXMLElement.parse(response.body), root.name == "prestashop",
             let element = root.child("order_history"),
             let object = try? element.jsonValue().root.object()
         else { return nil }
         return try? PrestaShopOrderHistory(
-            reading: PrestaShopObjectReader(members: object.members, path: "order_history"))
+            reading: PrestaShopObjectReader(members: object.members, path: "order_history")
+        )
     }
 }
 
@@ -102,14 +121,20 @@ extension PrestaShopClient {
     ///   - combinationID: the combination (`id_product_attribute`); 0 for the product row itself; nil for all
     ///     rows of the product.
     public func stockAvailables(
-        productID: Int, combinationID: Int? = nil, logger: Logger? = nil
+        productID: Int,
+        combinationID: Int? = nil,
+        logger: Logger? = nil
     ) async throws(PrestaShopError) -> [PrestaShopStockAvailable] {
         guard productID > 0, (combinationID ?? 0) >= 0 else { throw localValidationError("GET stock_availables") }
         var query = [("display", "full"), ("filter[id_product]", "[\(productID)]")]
         if let combinationID { query.append(("filter[id_product_attribute]", "[\(combinationID)]")) }
         query.append(("sort", "[id_ASC]"))
         return try await list(
-            resource: "stock_availables", query: query, logger: logger, PrestaShopStockAvailable.init(reading:))
+            resource: "stock_availables",
+            query: query,
+            logger: logger,
+            PrestaShopStockAvailable.init(reading:)
+        )
     }
 
     /// Sets the quantity of one `stock_availables` row.
@@ -119,7 +144,9 @@ extension PrestaShopClient {
     /// the whole row as XML, changes `quantity` and PUTs it back, and keeps doing so. The webservice has no
     /// conditional requests, so a sale between that GET and PUT can be overwritten.
     public func updateStockQuantity(
-        stockAvailableID: Int, quantity: Int, logger: Logger? = nil
+        stockAvailableID: Int,
+        quantity: Int,
+        logger: Logger? = nil
     ) async throws(PrestaShopError) {
         guard stockAvailableID > 0 else { throw localValidationError("PATCH stock_availables") }
         let usePatch: Bool
@@ -135,14 +162,20 @@ extension PrestaShopClient {
             ).serializedDocument()
             do {
                 _ = try await send(
-                    .patch, path: "stock_availables/\(stockAvailableID)", operation: "PATCH stock_availables",
-                    json: false, xmlBody: body, logger: logger)
+                    .patch,
+                    path: "stock_availables/\(stockAvailableID)",
+                    operation: "PATCH stock_availables",
+                    json: false,
+                    xmlBody: body,
+                    logger: logger
+                )
                 return
             } catch  where error.kind == .methodNotAllowed && configuration.stockUpdateMethod == .automatic {
                 state.withLock { $0.patchUnsupported = true }
                 (logger ?? backgroundLogger).info(
                     "prestashop PATCH not supported, using GET-modify-PUT",
-                    metadata: ["prestashop.status": "\(error.status ?? 0)"])
+                    metadata: ["prestashop.status": "\(error.status ?? 0)"]
+                )
             }
         }
         try await putStockQuantity(stockAvailableID: stockAvailableID, quantity: quantity, logger: logger)
@@ -156,7 +189,9 @@ extension PrestaShopClient {
         else {
             throw invalidResponse(
                 PrestaShopPayloadError(path: "prestashop.stock_available", problem: .missing),
-                status: current.status, operation: "GET stock_availables")
+                status: current.status,
+                operation: "GET stock_availables"
+            )
         }
         var row = root.children[index]
         if let quantityIndex = row.children.firstIndex(where: { $0.name == "quantity" }) {
@@ -176,8 +211,13 @@ extension PrestaShopClient {
         }
         let document = PrestaShopXMLElement.document(resource: "stock_available", fields: row.children)
         _ = try await send(
-            .put, path: path, operation: "PUT stock_availables", json: false,
-            xmlBody: document.serializedDocument(), logger: logger)
+            .put,
+            path: path,
+            operation: "PUT stock_availables",
+            json: false,
+            xmlBody: document.serializedDocument(),
+            logger: logger
+        )
     }
 }
 
@@ -187,25 +227,45 @@ extension PrestaShopClient {
     /// `GET /api/customers/{id}`.
     public func customer(id: Int, logger: Logger? = nil) async throws(PrestaShopError) -> PrestaShopCustomer {
         try await single(
-            resource: "customers", element: "customer", id: id, logger: logger, PrestaShopCustomer.init(reading:))
+            resource: "customers",
+            element: "customer",
+            id: id,
+            logger: logger,
+            PrestaShopCustomer.init(reading:)
+        )
     }
 
     /// `GET /api/addresses/{id}`.
     public func address(id: Int, logger: Logger? = nil) async throws(PrestaShopError) -> PrestaShopAddress {
         try await single(
-            resource: "addresses", element: "address", id: id, logger: logger, PrestaShopAddress.init(reading:))
+            resource: "addresses",
+            element: "address",
+            id: id,
+            logger: logger,
+            PrestaShopAddress.init(reading:)
+        )
     }
 
     /// `GET /api/countries/{id}`.
     public func country(id: Int, logger: Logger? = nil) async throws(PrestaShopError) -> PrestaShopCountry {
         try await single(
-            resource: "countries", element: "country", id: id, logger: logger, PrestaShopCountry.init(reading:))
+            resource: "countries",
+            element: "country",
+            id: id,
+            logger: logger,
+            PrestaShopCountry.init(reading:)
+        )
     }
 
     /// `GET /api/currencies/{id}`.
     public func currency(id: Int, logger: Logger? = nil) async throws(PrestaShopError) -> PrestaShopCurrency {
         try await single(
-            resource: "currencies", element: "currency", id: id, logger: logger, PrestaShopCurrency.init(reading:))
+            resource: "currencies",
+            element: "currency",
+            id: id,
+            logger: logger,
+            PrestaShopCurrency.init(reading:)
+        )
     }
 }
 
@@ -219,7 +279,10 @@ extension PrestaShopClient {
 
     /// `GET /api/<resource>/<id>` → `{"<element>": {…}}`.
     func single<Value>(
-        resource: String, element: String, id: Int, logger: Logger?,
+        resource: String,
+        element: String,
+        id: Int,
+        logger: Logger?,
         _ decode: (PrestaShopObjectReader) throws(PrestaShopPayloadError) -> Value
     ) async throws(PrestaShopError) -> Value {
         let operation = "GET \(resource)"
@@ -235,12 +298,20 @@ extension PrestaShopClient {
 
     /// `GET /api/<resource>?…` → `{"<resource>": [{…}, …]}`, or a bare `[]` when nothing matches.
     func list<Value>(
-        resource: String, query: [(String, String)], logger: Logger?,
+        resource: String,
+        query: [(String, String)],
+        logger: Logger?,
         _ decode: (PrestaShopObjectReader) throws(PrestaShopPayloadError) -> Value
     ) async throws(PrestaShopError) -> [Value] {
         let operation = "GET \(resource)"
         let response = try await send(
-            .get, path: resource, operation: operation, query: query, json: true, logger: logger)
+            .get,
+            path: resource,
+            operation: operation,
+            query: query,
+            json: true,
+            logger: logger
+        )
         do throws(PrestaShopPayloadError) {
             let document = try PrestaShopJSON.parse(response.body)
             if case .array(let elements) = document, elements.isEmpty { return [] }

@@ -7,24 +7,41 @@ extension PrestaShopClient {
     /// request headers. The span names the resource template only: no ids, no query string (which may hold the
     /// `ws_key`). The order the request is for comes from the logger's `order.id` and `idempotency_key` metadata.
     func send(
-        _ method: Method, path: String, operation: String, query: [(String, String)] = [], json: Bool,
-        xmlBody: String? = nil, logger: Logger?
+        _ method: Method,
+        path: String,
+        operation: String,
+        query: [(String, String)] = [],
+        json: Bool,
+        xmlBody: String? = nil,
+        logger: Logger?
     ) async throws(PrestaShopError) -> Response {
-        let template = "/api/" + path.split(separator: "/").map { $0.allSatisfy(\.isNumber) ? "{id}" : String($0) }
+        let template =
+            "/api/"
+            + path.split(separator: "/").map { $0.allSatisfy(\.isNumber) ? "{id}" : String($0) }
             .joined(separator: "/")
         let verb = method.httpMethod.rawValue
         let outcome: Result<Response, PrestaShopError> = await InstrumentationSystem.tracer.withSpan(
-            "\(verb) \(template)", ofKind: .client
+            "\(verb) \(template)",
+            ofKind: .client
         ) { span in
             span.attributes["peer.service"] = "prestashop"
             span.attributes["http.request.method"] = verb
             span.attributes["url.template"] = template
             for key in ["order.id", "idempotency_key"] {
-                if let value = (logger ?? backgroundLogger)[metadataKey: key] { span.attributes[key] = value.description }
+                if let value = (logger ?? backgroundLogger)[metadataKey: key] {
+                    span.attributes[key] = value.description
+                }
             }
             do throws(PrestaShopError) {
                 let response = try await sendUntraced(
-                    method, path: path, operation: operation, query: query, json: json, xmlBody: xmlBody, logger: logger)
+                    method,
+                    path: path,
+                    operation: operation,
+                    query: query,
+                    json: json,
+                    xmlBody: xmlBody,
+                    logger: logger
+                )
                 span.attributes["http.response.status_code"] = response.status
                 return .success(response)
             } catch {

@@ -156,8 +156,13 @@ extension PrestaShopClient {
     ///   - xmlBody: a write body (sent as `text/xml`).
     /// - Returns: the answer when its status is 2xx.
     func sendUntraced(
-        _ method: Method, path: String, operation: String, query: [(String, String)] = [], json: Bool,
-        xmlBody: String? = nil, logger: Logger?
+        _ method: Method,
+        path: String,
+        operation: String,
+        query: [(String, String)] = [],
+        json: Bool,
+        xmlBody: String? = nil,
+        logger: Logger?
     ) async throws(PrestaShopError) -> Response {
         let logger = logger ?? backgroundLogger
         var items = query
@@ -176,7 +181,10 @@ extension PrestaShopClient {
             request.headers.add(name: "Authorization", value: "Basic " + credentials)
         }
         InstrumentationSystem.instrument.inject(
-            InstrumentationContext.current ?? .topLevel, into: &request.headers, using: TraceHeadersInjector())
+            InstrumentationContext.current ?? .topLevel,
+            into: &request.headers,
+            using: TraceHeadersInjector()
+        )
         if let xmlBody {
             let bytes = Array(xmlBody.utf8)
             request.headers.add(name: "Content-Type", value: "text/xml; charset=utf-8")
@@ -189,7 +197,10 @@ extension PrestaShopClient {
         let body: [UInt8]
         do {
             let response = try await httpClient.execute(
-                request, timeout: TimeAmount(configuration.requestTimeout), logger: logger)
+                request,
+                timeout: TimeAmount(configuration.requestTimeout),
+                logger: logger
+            )
             status = Int(response.status.code)
             if let version = response.headers.first(name: "PSWS-Version") {
                 recordShopVersion(version)
@@ -200,7 +211,8 @@ extension PrestaShopClient {
             let failure = transportError(error, operation: operation)
             logger.debug(
                 "prestashop request failed",
-                metadata: metadata.merging(["error.type": "\(failure.shortForm)"]) { $1 })
+                metadata: metadata.merging(["error.type": "\(failure.shortForm)"]) { $1 }
+            )
             throw failure
         }
         let elapsed = ContinuousClock.now - started
@@ -210,12 +222,16 @@ extension PrestaShopClient {
                 "prestashop.status": "\(status)",
                 "duration_ms":
                     "\(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)",
-            ]) { $1 })
+            ]) { $1 }
+        )
         guard (200..<300).contains(status) else {
             throw PrestaShopError(
-                kind: PrestaShopError.kind(forStatus: status), status: status,
-                errors: PrestaShopError.parseWebserviceErrors(body), operation: operation,
-                redacting: configuration.apiKey)
+                kind: PrestaShopError.kind(forStatus: status),
+                status: status,
+                errors: PrestaShopError.parseWebserviceErrors(body),
+                operation: operation,
+                redacting: configuration.apiKey
+            )
         }
         return Response(status: status, body: body)
     }
@@ -253,8 +269,12 @@ extension PrestaShopClient {
     /// An `invalidResponse` error for an answer that could not be read.
     func invalidResponse(_ payloadError: PrestaShopPayloadError, status: Int, operation: String) -> PrestaShopError {
         PrestaShopError(
-            kind: .invalidResponse, status: status, operation: operation, payloadError: payloadError,
-            redacting: configuration.apiKey)
+            kind: .invalidResponse,
+            status: status,
+            operation: operation,
+            payloadError: payloadError,
+            redacting: configuration.apiKey
+        )
     }
 }
 

@@ -15,6 +15,7 @@ extension PrestaShopClientConfiguration {
         self.init(
             baseURL: try reader.requiredString("FERRY_PRESTASHOP_URL"),
             apiKey: try reader.requiredString("FERRY_PRESTASHOP_KEY", isSecret: true),
-            requestTimeout: try reader.duration("FERRY_PRESTASHOP_TIMEOUT", default: .seconds(15)))
+            requestTimeout: try reader.duration("FERRY_PRESTASHOP_TIMEOUT", default: .seconds(15))
+        )
     }
 }

@@ -36,7 +36,13 @@ public enum PrestaShopDateTime {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let components = DateComponents(
-            year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+            year: year,
+            month: month,
+            day: day,
+            hour: hour,
+            minute: minute,
+            second: second
+        )
         guard let date = calendar.date(from: components),
             calendar.dateComponents([.day], from: date).day == day
         else { return nil }

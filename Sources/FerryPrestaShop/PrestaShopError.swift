@@ -105,8 +105,13 @@ public struct PrestaShopError: Error, Sendable, CustomStringConvertible {
     private let redactedSecret: String?
 
     init(
-        kind: Kind, status: Int? = nil, errors: [WebserviceError] = [], operation: String,
-        payloadError: PrestaShopPayloadError? = nil, underlying: (any Error)? = nil, redacting secret: String? = nil
+        kind: Kind,
+        status: Int? = nil,
+        errors: [WebserviceError] = [],
+        operation: String,
+        payloadError: PrestaShopPayloadError? = nil,
+        underlying: (any Error)? = nil,
+        redacting secret: String? = nil
     ) {
         self.kind = kind
         self.status = status

@@ -114,8 +114,16 @@ public struct PrestaShopOrder: Sendable, Hashable {
 
         /// Creates a row.
         public init(
-            id: Int, productID: Int, productAttributeID: Int, quantity: Int, name: String, reference: String,
-            ean13: String, unitPriceTaxIncl: Decimal, unitPriceTaxExcl: Decimal, productPrice: Decimal
+            id: Int,
+            productID: Int,
+            productAttributeID: Int,
+            quantity: Int,
+            name: String,
+            reference: String,
+            ean13: String,
+            unitPriceTaxIncl: Decimal,
+            unitPriceTaxExcl: Decimal,
+            productPrice: Decimal
         ) {
             self.id = id
             self.productID = productID
@@ -225,7 +233,11 @@ extension PrestaShopOrder {
     ///
     /// - Throws: ``PrestaShopPayloadError`` with a path such as `order.associations.order_rows[0].product_quantity`.
     public func validate() throws(PrestaShopPayloadError) {
-        func require(_ condition: Bool, _ path: String, _ problem: PrestaShopPayloadError.Problem)
+        func require(
+            _ condition: Bool,
+            _ path: String,
+            _ problem: PrestaShopPayloadError.Problem
+        )
             throws(PrestaShopPayloadError)
         {
             if !condition { throw PrestaShopPayloadError(path: path, problem: problem) }

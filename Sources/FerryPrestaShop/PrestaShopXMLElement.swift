@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// A minimal XML element tree for the webservice's write bodies and XML answers.
@@ -112,8 +112,11 @@ struct PrestaShopXMLElement: Sendable, Hashable {
         var root: PrestaShopXMLElement?
 
         func parser(
-            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-            qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+            _ parser: XMLParser,
+            didStartElement elementName: String,
+            namespaceURI: String?,
+            qualifiedName qName: String?,
+            attributes attributeDict: [String: String] = [:]
         ) {
             stack.append(PrestaShopXMLElement(name: elementName, attributes: attributeDict))
         }
@@ -129,7 +132,9 @@ struct PrestaShopXMLElement: Sendable, Hashable {
         }
 
         func parser(
-            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?,
+            _ parser: XMLParser,
+            didEndElement elementName: String,
+            namespaceURI: String?,
             qualifiedName qName: String?
         ) {
             guard var element = stack.popLast() else { return }

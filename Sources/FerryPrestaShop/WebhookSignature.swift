@@ -74,7 +74,8 @@ public enum WebhookSignature {
         ///   - tolerance: how far the timestamp may be from `now()`, in either direction.
         ///   - now: the clock; inject a fixed one in tests.
         public init(
-            secrets: [String], tolerance: Duration = .seconds(300),
+            secrets: [String],
+            tolerance: Duration = .seconds(300),
             now: @escaping @Sendable () -> Date = { Date() }
         ) {
             keys = secrets.filter { !$0.isEmpty }.map { SymmetricKey(data: Data($0.utf8)) }
@@ -91,7 +92,9 @@ public enum WebhookSignature {
         /// - Throws: ``WebhookSignatureError``, checked in this order: missing/malformed timestamp,
         ///   missing/malformed signature, stale timestamp, mismatch.
         public func verify(
-            timestamp: String?, signature: String?, body: some DataProtocol
+            timestamp: String?,
+            signature: String?,
+            body: some DataProtocol
         ) throws(WebhookSignatureError) {
             guard let timestamp, !timestamp.isEmpty else { throw .missingTimestamp }
             guard timestamp.utf8.count <= 12, timestamp.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),

@@ -64,9 +64,15 @@ public struct PrestaShopSandboxConfiguration: Sendable {
         public var signed: Bool
 
         public init(
-            url: String, secret: String, maxAttempts: Int = 5, timeout: Duration = .seconds(3),
-            initialBackoff: Duration = .milliseconds(200), maxBackoff: Duration = .seconds(30),
-            modes: DeliveryModes = .init(), seed: UInt64 = 7, signed: Bool = true
+            url: String,
+            secret: String,
+            maxAttempts: Int = 5,
+            timeout: Duration = .seconds(3),
+            initialBackoff: Duration = .milliseconds(200),
+            maxBackoff: Duration = .seconds(30),
+            modes: DeliveryModes = .init(),
+            seed: UInt64 = 7,
+            signed: Bool = true
         ) {
             self.url = url
             self.secret = secret
@@ -93,8 +99,11 @@ public struct PrestaShopSandboxConfiguration: Sendable {
         public var reorderProbability: Double
 
         public init(
-            dropProbability: Double = 0, duplicateProbability: Double = 0, delayProbability: Double = 0,
-            delaySeconds: Double = 5, reorderProbability: Double = 0
+            dropProbability: Double = 0,
+            duplicateProbability: Double = 0,
+            delayProbability: Double = 0,
+            delaySeconds: Double = 5,
+            reorderProbability: Double = 0
         ) {
             self.dropProbability = dropProbability
             self.duplicateProbability = duplicateProbability
@@ -146,8 +155,13 @@ public struct PrestaShopSandboxConfiguration: Sendable {
         public var sendWebhooks: Bool
 
         public init(
-            ratePerSecond: Double = 1, arrivals: Arrivals = .poisson, maxOrders: Int? = nil, autostart: Bool = true,
-            seed: UInt64 = 42, stateWeights: [Int: Double] = [2: 0.85, 11: 0.10, 10: 0.05], sendWebhooks: Bool = true
+            ratePerSecond: Double = 1,
+            arrivals: Arrivals = .poisson,
+            maxOrders: Int? = nil,
+            autostart: Bool = true,
+            seed: UInt64 = 42,
+            stateWeights: [Int: Double] = [2: 0.85, 11: 0.10, 10: 0.05],
+            sendWebhooks: Bool = true
         ) {
             self.ratePerSecond = ratePerSecond
             self.arrivals = arrivals
@@ -187,13 +201,18 @@ public struct PrestaShopSandboxConfiguration: Sendable {
     public var seed: UInt64
 
     public init(
-        host: String = "127.0.0.1", port: Int = 0,
+        host: String = "127.0.0.1",
+        port: Int = 0,
         apiKeys: [String: KeyPermissions] = [PrestaShopSandboxConfiguration.defaultAPIKey: .all],
         dataset: SandboxDataset = .standard,
         orderStates: [SandboxDataset.OrderState] = SandboxDataset.defaultOrderStates,
-        webhook: WebhookConfiguration? = nil, generator: GeneratorConfiguration? = nil, shopVersion: String = "8.1.7",
-        shopName: String = "Ferry Sandbox", jsonTyping: PrestaShopJSONTyping = .v8,
-        timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt, faults: PrestaShopSandboxFaults = .init(),
+        webhook: WebhookConfiguration? = nil,
+        generator: GeneratorConfiguration? = nil,
+        shopVersion: String = "8.1.7",
+        shopName: String = "Ferry Sandbox",
+        jsonTyping: PrestaShopJSONTyping = .v8,
+        timeZone: TimeZone = TimeZone(identifier: "Europe/Paris") ?? .gmt,
+        faults: PrestaShopSandboxFaults = .init(),
         seed: UInt64 = 1
     ) {
         self.host = host
@@ -227,8 +246,11 @@ public struct PrestaShopSandboxFaults: Sendable, Codable, Equatable {
     public var webserviceDisabled: Bool
 
     public init(
-        slowResponseMilliseconds: Int = 0, slowResponseProbability: Double = 1, htmlErrorProbability: Double = 0,
-        emptyJSONBodyProbability: Double = 0, authorizationHeaderIgnored: Bool = false,
+        slowResponseMilliseconds: Int = 0,
+        slowResponseProbability: Double = 1,
+        htmlErrorProbability: Double = 0,
+        emptyJSONBodyProbability: Double = 0,
+        authorizationHeaderIgnored: Bool = false,
         webserviceDisabled: Bool = false
     ) {
         self.slowResponseMilliseconds = slowResponseMilliseconds

@@ -10,31 +10,49 @@ import Synchronization
 ///
 /// Run it inside a `ServiceGroup` like any Hummingbird application; ``PrestaShopSandboxServer`` does that for tests.
 public func buildPrestaShopSandboxApplication(
-    configuration: PrestaShopSandboxConfiguration, logger: Logger
+    configuration: PrestaShopSandboxConfiguration,
+    logger: Logger
 ) -> some ApplicationProtocol {
     makePrestaShopSandboxApplication(configuration: configuration, logger: logger, onServerRunning: { _ in })
 }
 
 func makePrestaShopSandboxApplication(
-    configuration: PrestaShopSandboxConfiguration, logger: Logger,
+    configuration: PrestaShopSandboxConfiguration,
+    logger: Logger,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void
 ) -> Application<RouterResponder<BasicRequestContext>> {
     let store = ShopStore(
-        dataset: configuration.dataset, orderStates: configuration.orderStates, timeZone: configuration.timeZone,
-        seed: configuration.seed)
+        dataset: configuration.dataset,
+        orderStates: configuration.orderStates,
+        timeZone: configuration.timeZone,
+        seed: configuration.seed
+    )
     let faults = FaultInjector(configuration.faults)
     let sender = WebhookSender(configuration: configuration.webhook, logger: logger)
     let publisher = OrderPublisher(store: store, sender: sender, typing: configuration.jsonTyping)
     let generator = OrderGenerator(
-        configuration: configuration.generator, publisher: publisher, dataset: configuration.dataset, logger: logger)
+        configuration: configuration.generator,
+        publisher: publisher,
+        dataset: configuration.dataset,
+        logger: logger
+    )
     let webservice = Webservice(
-        store: store, auth: WebserviceAuth(keys: configuration.apiKeys), faults: faults,
-        shopVersion: configuration.shopVersion, shopName: configuration.shopName, typing: configuration.jsonTyping)
+        store: store,
+        auth: WebserviceAuth(keys: configuration.apiKeys),
+        faults: faults,
+        shopVersion: configuration.shopVersion,
+        shopName: configuration.shopName,
+        typing: configuration.jsonTyping
+    )
 
     let router = Router()
     router.add(middleware: WebserviceMiddleware(webservice: webservice))
     ControlRoutes(
-        store: store, generator: generator, sender: sender, publisher: publisher, faults: faults,
+        store: store,
+        generator: generator,
+        sender: sender,
+        publisher: publisher,
+        faults: faults,
         shopVersion: configuration.shopVersion
     ).register(on: router.group("_sandbox"))
 
@@ -46,7 +64,8 @@ func makePrestaShopSandboxApplication(
             OrderGeneratorService(generator: generator),
         ],
         onServerRunning: onServerRunning,
-        logger: logger)
+        logger: logger
+    )
 }
 
 /// A running sandbox, for tests and `ferry sim`: start on a port (0 picks one), read ``port``, shut down.
@@ -70,12 +89,15 @@ public final class PrestaShopSandboxServer: Sendable {
 
     /// Builds the shop from the dataset, binds, and returns once the server accepts connections.
     public static func start(
-        configuration: PrestaShopSandboxConfiguration, logger: Logger
+        configuration: PrestaShopSandboxConfiguration,
+        logger: Logger
     ) async throws -> PrestaShopSandboxServer {
         let bound = BoundPort()
         let application = makePrestaShopSandboxApplication(
-            configuration: configuration, logger: logger,
-            onServerRunning: { channel in bound.resolve(.success(channel.localAddress?.port ?? 0)) })
+            configuration: configuration,
+            logger: logger,
+            onServerRunning: { channel in bound.resolve(.success(channel.localAddress?.port ?? 0)) }
+        )
         let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
         let task = Task {
             do {
@@ -107,7 +129,8 @@ public enum SandboxServerError: Error, Sendable {
 /// The port the server bound, delivered once from `onServerRunning` or the failure of the run task.
 private final class BoundPort: Sendable {
     private let state = Mutex<(result: Result<Int, any Error>?, waiters: [CheckedContinuation<Int, any Error>])>(
-        (nil, []))
+        (nil, [])
+    )
 
     func resolve(_ result: Result<Int, any Error>) {
         let waiters = state.withLock { state -> [CheckedContinuation<Int, any Error>] in

@@ -135,7 +135,16 @@ public struct SandboxDataset: Sendable {
         public let invoice: Bool
         public let color: String
 
-        public init(id: Int, name: String, paid: Bool, shipped: Bool, delivery: Bool, logable: Bool, invoice: Bool, color: String) {
+        public init(
+            id: Int,
+            name: String,
+            paid: Bool,
+            shipped: Bool,
+            delivery: Bool,
+            logable: Bool,
+            invoice: Bool,
+            color: String
+        ) {
             self.id = id
             self.name = name
             self.paid = paid
@@ -220,14 +229,50 @@ extension SandboxDataset {
     public static let standard = SandboxDataset.generate()
 
     /// Builds the world from a seed. Same seed, same world; cheap enough to call in every test.
-    public static func generate(seed: UInt64 = 20_261_126, productCount: Int = 7_500, customerCount: Int = 3_000) -> SandboxDataset {
+    public static func generate(
+        seed: UInt64 = 20_261_126,
+        productCount: Int = 7_500,
+        customerCount: Int = 3_000
+    ) -> SandboxDataset {
         var rng = SplitMix64(seed: seed)
 
         let currencies: [Currency] = [
-            .init(id: 1, isoCode: "EUR", numericISOCode: "978", name: "Euro", symbol: "€", conversionRate: 1, netSuiteID: 1),
-            .init(id: 2, isoCode: "PLN", numericISOCode: "985", name: "Polish Zloty", symbol: "zł", conversionRate: Decimal(string: "4.310000")!, netSuiteID: 2),
-            .init(id: 3, isoCode: "SEK", numericISOCode: "752", name: "Swedish Krona", symbol: "kr", conversionRate: Decimal(string: "11.450000")!, netSuiteID: 3),
-            .init(id: 4, isoCode: "DKK", numericISOCode: "208", name: "Danish Krone", symbol: "kr.", conversionRate: Decimal(string: "7.460000")!, netSuiteID: 4),
+            .init(
+                id: 1,
+                isoCode: "EUR",
+                numericISOCode: "978",
+                name: "Euro",
+                symbol: "€",
+                conversionRate: 1,
+                netSuiteID: 1
+            ),
+            .init(
+                id: 2,
+                isoCode: "PLN",
+                numericISOCode: "985",
+                name: "Polish Zloty",
+                symbol: "zł",
+                conversionRate: Decimal(string: "4.310000")!,
+                netSuiteID: 2
+            ),
+            .init(
+                id: 3,
+                isoCode: "SEK",
+                numericISOCode: "752",
+                name: "Swedish Krona",
+                symbol: "kr",
+                conversionRate: Decimal(string: "11.450000")!,
+                netSuiteID: 3
+            ),
+            .init(
+                id: 4,
+                isoCode: "DKK",
+                numericISOCode: "208",
+                name: "Danish Krone",
+                symbol: "kr.",
+                conversionRate: Decimal(string: "7.460000")!,
+                netSuiteID: 4
+            ),
         ]
 
         let taxCategories: [TaxCategory] = [
@@ -245,7 +290,14 @@ extension SandboxDataset {
             .init(id: 1, isoCode: "DE", name: "Germany", currencyID: 1, zoneID: 1, vatRates: rates("19", "7", "7")),
             .init(id: 10, isoCode: "IT", name: "Italy", currencyID: 1, zoneID: 1, vatRates: rates("22", "10", "4")),
             .init(id: 6, isoCode: "ES", name: "Spain", currencyID: 1, zoneID: 1, vatRates: rates("21", "10", "4")),
-            .init(id: 13, isoCode: "NL", name: "Netherlands", currencyID: 1, zoneID: 1, vatRates: rates("21", "9", "9")),
+            .init(
+                id: 13,
+                isoCode: "NL",
+                name: "Netherlands",
+                currencyID: 1,
+                zoneID: 1,
+                vatRates: rates("21", "9", "9")
+            ),
             .init(id: 3, isoCode: "BE", name: "Belgium", currencyID: 1, zoneID: 1, vatRates: rates("21", "6", "6")),
             .init(id: 2, isoCode: "AT", name: "Austria", currencyID: 1, zoneID: 1, vatRates: rates("20", "10", "10")),
             .init(id: 14, isoCode: "PL", name: "Poland", currencyID: 2, zoneID: 1, vatRates: rates("23", "8", "5")),
@@ -261,11 +313,28 @@ extension SandboxDataset {
             for category in taxCategories {
                 let rate = country.vatRates[category.id]!
                 let taxID = taxes.count + 1
-                taxes.append(.init(id: taxID, name: "\(country.isoCode) VAT \(rate)%", rate: rate, countryID: country.id, taxCategoryID: category.id))
-                taxRules.append(.init(id: taxRules.count + 1, taxRulesGroupID: category.id, countryID: country.id, taxID: taxID))
-                taxCodes.append(.init(
-                    id: 100 + taxCodes.count + 1, name: "\(country.isoCode)-\(category.code)-\(rate)",
-                    countryISO: country.isoCode, taxCategoryID: category.id, subsidiaryID: 1, rate: rate))
+                taxes.append(
+                    .init(
+                        id: taxID,
+                        name: "\(country.isoCode) VAT \(rate)%",
+                        rate: rate,
+                        countryID: country.id,
+                        taxCategoryID: category.id
+                    )
+                )
+                taxRules.append(
+                    .init(id: taxRules.count + 1, taxRulesGroupID: category.id, countryID: country.id, taxID: taxID)
+                )
+                taxCodes.append(
+                    .init(
+                        id: 100 + taxCodes.count + 1,
+                        name: "\(country.isoCode)-\(category.code)-\(rate)",
+                        countryISO: country.isoCode,
+                        taxCategoryID: category.id,
+                        subsidiaryID: 1,
+                        rate: rate
+                    )
+                )
             }
         }
 
@@ -298,11 +367,18 @@ extension SandboxDataset {
         let orderStates: [OrderState] = Self.defaultOrderStates
 
         // Catalogue: products, ~40 % with 2–5 combinations, giving about 15,000 SKUs at 7,500 products.
-        let nouns = ["Backpack", "Jacket", "Sneaker", "Mug", "Lamp", "Notebook", "Scarf", "Watch", "Bottle", "Cushion",
-                     "Poster", "Keyring", "Wallet", "Beanie", "Candle", "Blanket", "Headphones", "Umbrella", "Teapot", "Novel"]
-        let adjectives = ["Classic", "Urban", "Alpine", "Coastal", "Nordic", "Vintage", "Compact", "Deluxe", "Eco", "Studio",
-                          "Riviera", "Atlas", "Summit", "Harbor", "Meadow", "Copper", "Linen", "Granite", "Velvet", "Cobalt"]
-        let variantAxes = [["S", "M", "L", "XL", "XXL"], ["Red", "Blue", "Black", "Green", "Sand"], ["250ml", "500ml", "750ml", "1L", "2L"]]
+        let nouns = [
+            "Backpack", "Jacket", "Sneaker", "Mug", "Lamp", "Notebook", "Scarf", "Watch", "Bottle", "Cushion",
+            "Poster", "Keyring", "Wallet", "Beanie", "Candle", "Blanket", "Headphones", "Umbrella", "Teapot", "Novel",
+        ]
+        let adjectives = [
+            "Classic", "Urban", "Alpine", "Coastal", "Nordic", "Vintage", "Compact", "Deluxe", "Eco", "Studio",
+            "Riviera", "Atlas", "Summit", "Harbor", "Meadow", "Copper", "Linen", "Granite", "Velvet", "Cobalt",
+        ]
+        let variantAxes = [
+            ["S", "M", "L", "XL", "XXL"], ["Red", "Blue", "Black", "Green", "Sand"],
+            ["250ml", "500ml", "750ml", "1L", "2L"],
+        ]
         var products: [Product] = []
         var skus: [SKU] = []
         var nextCombinationID = 1
@@ -321,8 +397,17 @@ extension SandboxDataset {
             let combos = rng.next() % 100 < 40 ? 2 + Int(rng.next() % 4) : 0
             var comboIDs: [Int] = []
             if combos == 0 {
-                skus.append(.init(productID: id, combinationID: 0, reference: reference, ean13: ean, priceImpact: 0,
-                                  netSuiteItemID: nextItemID, attributeLabel: ""))
+                skus.append(
+                    .init(
+                        productID: id,
+                        combinationID: 0,
+                        reference: reference,
+                        ean13: ean,
+                        priceImpact: 0,
+                        netSuiteItemID: nextItemID,
+                        attributeLabel: ""
+                    )
+                )
                 nextItemID += 1
             } else {
                 let axis = variantAxes[Int(rng.next() % UInt64(variantAxes.count))]
@@ -331,26 +416,52 @@ extension SandboxDataset {
                     nextCombinationID += 1
                     comboIDs.append(cid)
                     let impact = Decimal(c * 150) / 100
-                    skus.append(.init(productID: id, combinationID: cid, reference: "\(reference)-\(axis[c])", ean13: ean13(prefix: 410_000_000_000 + Int64(cid) * 10),
-                                      priceImpact: impact, netSuiteItemID: nextItemID, attributeLabel: axis[c]))
+                    skus.append(
+                        .init(
+                            productID: id,
+                            combinationID: cid,
+                            reference: "\(reference)-\(axis[c])",
+                            ean13: ean13(prefix: 410_000_000_000 + Int64(cid) * 10),
+                            priceImpact: impact,
+                            netSuiteItemID: nextItemID,
+                            attributeLabel: axis[c]
+                        )
+                    )
                     nextItemID += 1
                 }
             }
-            products.append(.init(id: id, reference: reference, name: "\(adjective) \(noun) \(id)", ean13: ean, price: price,
-                                  taxCategoryID: category, weight: Decimal(100 + Int(rng.next() % 4_900)) / 1000, combinationIDs: comboIDs))
+            products.append(
+                .init(
+                    id: id,
+                    reference: reference,
+                    name: "\(adjective) \(noun) \(id)",
+                    ean13: ean,
+                    price: price,
+                    taxCategoryID: category,
+                    weight: Decimal(100 + Int(rng.next() % 4_900)) / 1000,
+                    combinationIDs: comboIDs
+                )
+            )
         }
 
         // Customers and addresses; about 60 % already exist in NetSuite (entered by hand before Ferry).
-        let firstNames = ["Camille", "Lukas", "Giulia", "Lucía", "Sanne", "Louis", "Anna", "Zofia", "Elsa", "Freja", "Aoife", "Noah",
-                          "Emma", "Mateo", "Lea", "Jan", "Marie", "Pablo", "Sofia", "Oskar"]
-        let lastNames = ["Martin", "Müller", "Rossi", "García", "de Jong", "Peeters", "Gruber", "Nowak", "Andersson", "Nielsen",
-                         "Murphy", "Bernard", "Schmidt", "Romano", "Fernández", "Janssens", "Wagner", "Kowalski", "Lindqvist", "Byrne"]
+        let firstNames = [
+            "Camille", "Lukas", "Giulia", "Lucía", "Sanne", "Louis", "Anna", "Zofia", "Elsa", "Freja", "Aoife", "Noah",
+            "Emma", "Mateo", "Lea", "Jan", "Marie", "Pablo", "Sofia", "Oskar",
+        ]
+        let lastNames = [
+            "Martin", "Müller", "Rossi", "García", "de Jong", "Peeters", "Gruber", "Nowak", "Andersson", "Nielsen",
+            "Murphy", "Bernard", "Schmidt", "Romano", "Fernández", "Janssens", "Wagner", "Kowalski", "Lindqvist",
+            "Byrne",
+        ]
         let cities: [String: [(String, String)]] = [
-            "FR": [("Lyon", "69002"), ("Paris", "75011"), ("Nantes", "44000")], "DE": [("Berlin", "10115"), ("München", "80331")],
+            "FR": [("Lyon", "69002"), ("Paris", "75011"), ("Nantes", "44000")],
+            "DE": [("Berlin", "10115"), ("München", "80331")],
             "IT": [("Milano", "20121"), ("Roma", "00184")], "ES": [("Madrid", "28013"), ("Valencia", "46001")],
             "NL": [("Utrecht", "3511"), ("Rotterdam", "3011")], "BE": [("Gent", "9000"), ("Liège", "4000")],
             "AT": [("Wien", "1010"), ("Graz", "8010")], "PL": [("Kraków", "31-001"), ("Gdańsk", "80-001")],
-            "SE": [("Malmö", "211 20"), ("Uppsala", "753 10")], "DK": [("Aarhus", "8000")], "IE": [("Cork", "T12"), ("Galway", "H91")],
+            "SE": [("Malmö", "211 20"), ("Uppsala", "753 10")], "DK": [("Aarhus", "8000")],
+            "IE": [("Cork", "T12"), ("Galway", "H91")],
         ]
         var customers: [Customer] = []
         var addresses: [Address] = []
@@ -361,7 +472,8 @@ extension SandboxDataset {
             let first = firstNames[Int(rng.next() % UInt64(firstNames.count))]
             let last = lastNames[Int(rng.next() % UInt64(lastNames.count))]
             let country = countries[Int(rng.next() % UInt64(countries.count))]
-            let company: String? = rng.next() % 10 == 0 ? "\(last) \(["GmbH", "SARL", "BV", "S.r.l.", "AB"][Int(rng.next() % 5)])" : nil
+            let company: String? =
+                rng.next() % 10 == 0 ? "\(last) \(["GmbH", "SARL", "BV", "S.r.l.", "AB"][Int(rng.next() % 5)])" : nil
             let email = "\(asciiFold(first)).\(asciiFold(last)).\(id)@example.\(country.isoCode.lowercased())"
             var addressIDs: [Int] = []
             let addressCount = rng.next() % 5 == 0 ? 2 : 1
@@ -370,20 +482,42 @@ extension SandboxDataset {
                 let (city, postcode) = cities[addressCountry.isoCode]!.randomElement(using: &rng)!
                 let aid = addresses.count + 1
                 addressIDs.append(aid)
-                addresses.append(.init(
-                    id: aid, customerID: id, countryID: addressCountry.id, alias: a == 0 ? "Home" : "Work", firstName: first, lastName: last,
-                    company: company, address1: "\(1 + rng.next() % 180) \(["Rue", "Straße", "Via", "Calle", "Laan"][Int(rng.next() % 5)]) \(lastNames[Int(rng.next() % UInt64(lastNames.count))])",
-                    postcode: postcode, city: city, phone: "+\(30 + rng.next() % 20)\(100_000_000 + rng.next() % 899_999_999)",
-                    vatNumber: company == nil ? nil : "\(addressCountry.isoCode)\(100_000_000 + rng.next() % 899_999_999)"))
+                addresses.append(
+                    .init(
+                        id: aid,
+                        customerID: id,
+                        countryID: addressCountry.id,
+                        alias: a == 0 ? "Home" : "Work",
+                        firstName: first,
+                        lastName: last,
+                        company: company,
+                        address1:
+                            "\(1 + rng.next() % 180) \(["Rue", "Straße", "Via", "Calle", "Laan"][Int(rng.next() % 5)]) \(lastNames[Int(rng.next() % UInt64(lastNames.count))])",
+                        postcode: postcode,
+                        city: city,
+                        phone: "+\(30 + rng.next() % 20)\(100_000_000 + rng.next() % 899_999_999)",
+                        vatNumber: company == nil
+                            ? nil : "\(addressCountry.isoCode)\(100_000_000 + rng.next() % 899_999_999)"
+                    )
+                )
             }
             var netSuiteID: Int?
             if rng.next() % 100 < 60 {
                 netSuiteID = nextNetSuiteCustomerID
                 nextNetSuiteCustomerID += 1
             }
-            customers.append(.init(
-                id: id, email: email, firstName: first, lastName: last, company: company,
-                dateAdd: epoch.addingTimeInterval(Double(rng.next() % (3 * 365 * 86_400))), netSuiteID: netSuiteID, addressIDs: addressIDs))
+            customers.append(
+                .init(
+                    id: id,
+                    email: email,
+                    firstName: first,
+                    lastName: last,
+                    company: company,
+                    dateAdd: epoch.addingTimeInterval(Double(rng.next() % (3 * 365 * 86_400))),
+                    netSuiteID: netSuiteID,
+                    addressIDs: addressIDs
+                )
+            )
         }
 
         // Stock per item and location, and prices per item, level and currency.
@@ -402,34 +536,183 @@ extension SandboxDataset {
             for level in priceLevels {
                 for currency in currencies {
                     let value = base * (100 - level.discountPercent) / 100 * currency.conversionRate
-                    pricing.append(.init(itemID: sku.netSuiteItemID, priceLevelID: level.id, currencyNetSuiteID: currency.netSuiteID, unitPrice: value.rounded(2)))
+                    pricing.append(
+                        .init(
+                            itemID: sku.netSuiteItemID,
+                            priceLevelID: level.id,
+                            currencyNetSuiteID: currency.netSuiteID,
+                            unitPrice: value.rounded(2)
+                        )
+                    )
                 }
             }
         }
 
         return SandboxDataset(
-            seed: seed, countries: countries, currencies: currencies, taxCategories: taxCategories, taxes: taxes, taxRules: taxRules,
-            netSuiteTaxCodes: taxCodes, subsidiaries: subsidiaries, locations: locations, priceLevels: priceLevels, carriers: carriers,
-            paymentModules: paymentModules, orderStates: orderStates, products: products, skus: skus, customers: customers,
-            addresses: addresses, inventory: inventory, pricing: pricing)
+            seed: seed,
+            countries: countries,
+            currencies: currencies,
+            taxCategories: taxCategories,
+            taxes: taxes,
+            taxRules: taxRules,
+            netSuiteTaxCodes: taxCodes,
+            subsidiaries: subsidiaries,
+            locations: locations,
+            priceLevels: priceLevels,
+            carriers: carriers,
+            paymentModules: paymentModules,
+            orderStates: orderStates,
+            products: products,
+            skus: skus,
+            customers: customers,
+            addresses: addresses,
+            inventory: inventory,
+            pricing: pricing
+        )
     }
 
     /// PrestaShop's default order states (`install-dev/data/xml/order_state.xml`). The sandbox lets callers replace them.
     public static let defaultOrderStates: [OrderState] = [
-        .init(id: 1, name: "Awaiting check payment", paid: false, shipped: false, delivery: false, logable: false, invoice: false, color: "#34209E"),
-        .init(id: 2, name: "Payment accepted", paid: true, shipped: false, delivery: false, logable: true, invoice: true, color: "#3498D8"),
-        .init(id: 3, name: "Processing in progress", paid: true, shipped: false, delivery: false, logable: true, invoice: true, color: "#3498D8"),
-        .init(id: 4, name: "Shipped", paid: true, shipped: true, delivery: true, logable: true, invoice: true, color: "#01B887"),
-        .init(id: 5, name: "Delivered", paid: true, shipped: true, delivery: true, logable: true, invoice: true, color: "#01B887"),
-        .init(id: 6, name: "Canceled", paid: false, shipped: false, delivery: false, logable: false, invoice: false, color: "#2C3E50"),
-        .init(id: 7, name: "Refunded", paid: true, shipped: false, delivery: false, logable: false, invoice: true, color: "#ec2e15"),
-        .init(id: 8, name: "Payment error", paid: false, shipped: false, delivery: false, logable: false, invoice: false, color: "#8f0621"),
-        .init(id: 9, name: "On backorder (paid)", paid: true, shipped: false, delivery: false, logable: true, invoice: true, color: "#3498D8"),
-        .init(id: 10, name: "Awaiting bank wire payment", paid: false, shipped: false, delivery: false, logable: false, invoice: false, color: "#34209E"),
-        .init(id: 11, name: "Remote payment accepted", paid: true, shipped: false, delivery: false, logable: true, invoice: true, color: "#3498D8"),
-        .init(id: 12, name: "On backorder (not paid)", paid: false, shipped: false, delivery: false, logable: false, invoice: false, color: "#8f0621"),
-        .init(id: 13, name: "Awaiting Cash On Delivery validation", paid: false, shipped: false, delivery: false, logable: false, invoice: false, color: "#34209E"),
-        .init(id: 14, name: "Exported to ERP", paid: true, shipped: false, delivery: false, logable: true, invoice: true, color: "#4169E1"),
+        .init(
+            id: 1,
+            name: "Awaiting check payment",
+            paid: false,
+            shipped: false,
+            delivery: false,
+            logable: false,
+            invoice: false,
+            color: "#34209E"
+        ),
+        .init(
+            id: 2,
+            name: "Payment accepted",
+            paid: true,
+            shipped: false,
+            delivery: false,
+            logable: true,
+            invoice: true,
+            color: "#3498D8"
+        ),
+        .init(
+            id: 3,
+            name: "Processing in progress",
+            paid: true,
+            shipped: false,
+            delivery: false,
+            logable: true,
+            invoice: true,
+            color: "#3498D8"
+        ),
+        .init(
+            id: 4,
+            name: "Shipped",
+            paid: true,
+            shipped: true,
+            delivery: true,
+            logable: true,
+            invoice: true,
+            color: "#01B887"
+        ),
+        .init(
+            id: 5,
+            name: "Delivered",
+            paid: true,
+            shipped: true,
+            delivery: true,
+            logable: true,
+            invoice: true,
+            color: "#01B887"
+        ),
+        .init(
+            id: 6,
+            name: "Canceled",
+            paid: false,
+            shipped: false,
+            delivery: false,
+            logable: false,
+            invoice: false,
+            color: "#2C3E50"
+        ),
+        .init(
+            id: 7,
+            name: "Refunded",
+            paid: true,
+            shipped: false,
+            delivery: false,
+            logable: false,
+            invoice: true,
+            color: "#ec2e15"
+        ),
+        .init(
+            id: 8,
+            name: "Payment error",
+            paid: false,
+            shipped: false,
+            delivery: false,
+            logable: false,
+            invoice: false,
+            color: "#8f0621"
+        ),
+        .init(
+            id: 9,
+            name: "On backorder (paid)",
+            paid: true,
+            shipped: false,
+            delivery: false,
+            logable: true,
+            invoice: true,
+            color: "#3498D8"
+        ),
+        .init(
+            id: 10,
+            name: "Awaiting bank wire payment",
+            paid: false,
+            shipped: false,
+            delivery: false,
+            logable: false,
+            invoice: false,
+            color: "#34209E"
+        ),
+        .init(
+            id: 11,
+            name: "Remote payment accepted",
+            paid: true,
+            shipped: false,
+            delivery: false,
+            logable: true,
+            invoice: true,
+            color: "#3498D8"
+        ),
+        .init(
+            id: 12,
+            name: "On backorder (not paid)",
+            paid: false,
+            shipped: false,
+            delivery: false,
+            logable: false,
+            invoice: false,
+            color: "#8f0621"
+        ),
+        .init(
+            id: 13,
+            name: "Awaiting Cash On Delivery validation",
+            paid: false,
+            shipped: false,
+            delivery: false,
+            logable: false,
+            invoice: false,
+            color: "#34209E"
+        ),
+        .init(
+            id: 14,
+            name: "Exported to ERP",
+            paid: true,
+            shipped: false,
+            delivery: false,
+            logable: true,
+            invoice: true,
+            color: "#4169E1"
+        ),
     ]
 
     // MARK: - Look-ups
@@ -438,14 +721,20 @@ extension SandboxDataset {
     public func country(iso: String) -> Country? { countries.first { $0.isoCode == iso } }
     public func currency(id: Int) -> Currency? { currencies.first { $0.id == id } }
     public func taxCode(countryISO: String, taxCategoryID: Int, subsidiaryID: Int) -> NetSuiteTaxCode? {
-        netSuiteTaxCodes.first { $0.countryISO == countryISO && $0.taxCategoryID == taxCategoryID && $0.subsidiaryID == subsidiaryID }
+        netSuiteTaxCodes.first {
+            $0.countryISO == countryISO && $0.taxCategoryID == taxCategoryID && $0.subsidiaryID == subsidiaryID
+        }
     }
 
     // MARK: - Mapping files
 
     /// Mapping tables Ferry needs for this world, as CSV (header line first). See README "Mapping files".
     public enum MappingKind: String, CaseIterable, Sendable {
-        case products, taxCodes = "tax-codes", currencies, paymentMethods = "payment-methods", carriers, shops
+        case products
+        case taxCodes = "tax-codes"
+        case currencies
+        case paymentMethods = "payment-methods"
+        case carriers, shops
     }
 
     public func mappingCSV(_ kind: MappingKind) -> String {

@@ -58,17 +58,29 @@ public struct DeadLetterEntry: Codable, Sendable, Equatable {
     }()
 
     public func encoded() throws -> [UInt8] { Array(try Self.encoder.encode(self)) }
-    public static func decode(_ bytes: [UInt8]) throws -> DeadLetterEntry { try decoder.decode(DeadLetterEntry.self, from: Data(bytes)) }
+    public static func decode(_ bytes: [UInt8]) throws -> DeadLetterEntry {
+        try decoder.decode(DeadLetterEntry.self, from: Data(bytes))
+    }
 
     static func original(of message: JetStreamMessage) -> Original {
         var headers: [String: [String]] = [:]
         for (name, values) in message.headers { headers[name] = values }
         if let text = String(validating: message.data, as: UTF8.self) {
-            return Original(subject: message.subject, streamSequence: message.metadata.streamSequence, headers: headers, payload: text, payloadEncoding: "utf-8")
+            return Original(
+                subject: message.subject,
+                streamSequence: message.metadata.streamSequence,
+                headers: headers,
+                payload: text,
+                payloadEncoding: "utf-8"
+            )
         }
         return Original(
-            subject: message.subject, streamSequence: message.metadata.streamSequence, headers: headers,
-            payload: Data(message.data).base64EncodedString(), payloadEncoding: "base64")
+            subject: message.subject,
+            streamSequence: message.metadata.streamSequence,
+            headers: headers,
+            payload: Data(message.data).base64EncodedString(),
+            payloadEncoding: "base64"
+        )
     }
 }
 
@@ -94,8 +106,12 @@ public struct DeadLetterQueue: Sendable {
         if let key = entry.idempotencyKey { headers[FerryHeader.idempotencyKey] = key }
         let msgID = "dlq-\(entry.idempotencyKey ?? "unknown")-\(entry.original.streamSequence)"
         let ack = try await jetStream.publish(
-            subject: queue.deadLetterSubject(shopID: entry.shopID ?? 0), payload: try entry.encoded(), headers: headers,
-            msgID: msgID, expectStream: queue.deadLetterStream)
+            subject: queue.deadLetterSubject(shopID: entry.shopID ?? 0),
+            payload: try entry.encoded(),
+            headers: headers,
+            msgID: msgID,
+            expectStream: queue.deadLetterStream
+        )
         return ack.sequence
     }
 
@@ -112,7 +128,9 @@ public struct DeadLetterQueue: Sendable {
 
     /// The dead letter with stream sequence `sequence`, or the newest one for idempotency key `id`.
     public func find(_ id: String) async throws -> StoredDeadLetter? {
-        if let sequence = UInt64(id), let message = try await jetStream.getMessage(stream: queue.deadLetterStream, sequence: sequence) {
+        if let sequence = UInt64(id),
+            let message = try await jetStream.getMessage(stream: queue.deadLetterStream, sequence: sequence)
+        {
             return (try? DeadLetterEntry.decode(message.data)).map { StoredDeadLetter(sequence: sequence, entry: $0) }
         }
         return try await list().last { $0.entry.idempotencyKey == id }
@@ -133,11 +151,18 @@ public struct DeadLetterQueue: Sendable {
         // The replay stream has its own consumer: resubmissions never queue ahead of live orders.
         let shopID = letter.entry.shopID ?? 0
         _ = try await jetStream.publish(
-            subject: queue.replaySubject(shopID: shopID), payload: letter.entry.original.payloadBytes, headers: headers,
-            msgID: "\(letter.entry.idempotencyKey ?? "unknown")-resubmit-\(letter.sequence)", expectStream: queue.replayStream)
+            subject: queue.replaySubject(shopID: shopID),
+            payload: letter.entry.original.payloadBytes,
+            headers: headers,
+            msgID: "\(letter.entry.idempotencyKey ?? "unknown")-resubmit-\(letter.sequence)",
+            expectStream: queue.replayStream
+        )
         try await jetStream.deleteMessage(stream: queue.deadLetterStream, sequence: letter.sequence)
-        logger.info("dead letter resubmitted", metadata: [
-            "idempotency_key": "\(letter.entry.idempotencyKey ?? "unknown")", "dlq.sequence": "\(letter.sequence)",
-        ])
+        logger.info(
+            "dead letter resubmitted",
+            metadata: [
+                "idempotency_key": "\(letter.entry.idempotencyKey ?? "unknown")", "dlq.sequence": "\(letter.sequence)",
+            ]
+        )
     }
 }

@@ -12,8 +12,14 @@ public enum MappingCheckResult: Sendable, Equatable {
     case cannotCheck(String)
 }
 
-public func checkMappings(for letter: StoredDeadLetter, store: MappingStore, logger: Logger) async throws -> MappingCheckResult {
-    guard let context = letter.entry.context else { return .cannotCheck("no order facts recorded with this dead letter") }
+public func checkMappings(
+    for letter: StoredDeadLetter,
+    store: MappingStore,
+    logger: Logger
+) async throws -> MappingCheckResult {
+    guard let context = letter.entry.context else {
+        return .cannotCheck("no order facts recorded with this dead letter")
+    }
     let order: PrestaShopOrder
     do {
         order = try PrestaShopOrder.validated(from: letter.entry.original.payloadBytes)
@@ -21,7 +27,12 @@ public func checkMappings(for letter: StoredDeadLetter, store: MappingStore, log
         return .cannotCheck("payload: \(error.description)")
     }
     let shopOrder = OrderPipeline.shopOrder(order)
-    let resolved = try await store.resolve(for: shopOrder, countryISO: context.countryISO, currencyISO: context.currencyISO, logger: logger)
+    let resolved = try await store.resolve(
+        for: shopOrder,
+        countryISO: context.countryISO,
+        currencyISO: context.currencyISO,
+        logger: logger
+    )
     switch OrderTransform.salesOrder(for: shopOrder, context: context.orderContext, mappings: resolved) {
     case .success: return .wouldMap
     case .failure(.missingMappings(let missing)): return .stillMissing(missing)

@@ -23,12 +23,21 @@ public struct OrderFailure: Error, Sendable, CustomStringConvertible {
 
     /// What ``MessageDisposition`` needs to know of this failure.
     public var disposition: MessageDisposition.Failure {
-        MessageDisposition.Failure(failureClass, netSuiteTrouble: netSuiteTrouble, netSuiteAnswered: netSuiteErrorCode != nil)
+        MessageDisposition.Failure(
+            failureClass,
+            netSuiteTrouble: netSuiteTrouble,
+            netSuiteAnswered: netSuiteErrorCode != nil
+        )
     }
 
     public init(
-        _ failureClass: FailureClass, stage: String, message: String, errorType: String, netSuiteTrouble: SystemicFailure? = nil,
-        netSuiteErrorCode: String? = nil, context: DeadLetterContext? = nil
+        _ failureClass: FailureClass,
+        stage: String,
+        message: String,
+        errorType: String,
+        netSuiteTrouble: SystemicFailure? = nil,
+        netSuiteErrorCode: String? = nil,
+        context: DeadLetterContext? = nil
     ) {
         self.failureClass = failureClass
         self.stage = stage
@@ -47,20 +56,54 @@ public struct OrderFailure: Error, Sendable, CustomStringConvertible {
         let type = "netsuite_\(error.kind.rawValue)"
         switch error.kind {
         case .concurrencyLimit:
-            return .init(.systemic, stage: stage, message: text, errorType: type, netSuiteTrouble: .concurrencyLimit, netSuiteErrorCode: error.errorCode)
+            return .init(
+                .systemic,
+                stage: stage,
+                message: text,
+                errorType: type,
+                netSuiteTrouble: .concurrencyLimit,
+                netSuiteErrorCode: error.errorCode
+            )
         case .authentication:
             // Under overload NetSuite answers slow 401s: treat as NetSuite-wide, never as this order's fault.
-            return .init(.systemic, stage: stage, message: text, errorType: type, netSuiteTrouble: .overload, netSuiteErrorCode: error.errorCode)
+            return .init(
+                .systemic,
+                stage: stage,
+                message: text,
+                errorType: type,
+                netSuiteTrouble: .overload,
+                netSuiteErrorCode: error.errorCode
+            )
         case .maintenance:
-            return .init(.systemic, stage: stage, message: text, errorType: type, netSuiteTrouble: .maintenance, netSuiteErrorCode: error.errorCode)
+            return .init(
+                .systemic,
+                stage: stage,
+                message: text,
+                errorType: type,
+                netSuiteTrouble: .maintenance,
+                netSuiteErrorCode: error.errorCode
+            )
         case .serverError, .unexpectedResponse:
-            return .init(.systemic, stage: stage, message: text, errorType: type, netSuiteTrouble: .serverError, netSuiteErrorCode: error.errorCode)
+            return .init(
+                .systemic,
+                stage: stage,
+                message: text,
+                errorType: type,
+                netSuiteTrouble: .serverError,
+                netSuiteErrorCode: error.errorCode
+            )
         case .timeout:
             return .init(.systemic, stage: stage, message: text, errorType: type, netSuiteTrouble: .timeout)
         case .connection, .cancelled:
             return .init(.systemic, stage: stage, message: text, errorType: type, netSuiteTrouble: .connection)
         case .validation, .duplicate, .notFound, .cannotDelete, .forbidden, .invalidRequest:
-            return .init(.orderSpecific, stage: stage, message: text, errorType: type, netSuiteErrorCode: error.errorCode)
+            return .init(
+                .orderSpecific,
+                stage: stage,
+                message: text,
+                errorType: type,
+                netSuiteErrorCode: error.errorCode
+            )
         }
     }
 
@@ -137,8 +180,13 @@ public struct DeadLetterContext: Sendable, Codable, Equatable {
 
     public var orderContext: OrderContext {
         OrderContext(
-            deliveryCountryISO: countryISO, currencyISO: currencyISO,
-            lineTaxCategories: Dictionary(uniqueKeysWithValues: lineTaxCategories.compactMap { k, v in Int(k).map { ($0, v) } }),
-            isPaid: isPaid, customerEntityID: 0)
+            deliveryCountryISO: countryISO,
+            currencyISO: currencyISO,
+            lineTaxCategories: Dictionary(
+                uniqueKeysWithValues: lineTaxCategories.compactMap { k, v in Int(k).map { ($0, v) } }
+            ),
+            isPaid: isPaid,
+            customerEntityID: 0
+        )
     }
 }

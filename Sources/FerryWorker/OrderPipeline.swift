@@ -32,7 +32,13 @@ public struct OrderPipeline: Sendable {
     let submitter: NetSuiteOrderSubmitter
     private let cache = ReferenceCache()
 
-    public init(netSuite: NetSuiteClient, prestaShop: PrestaShopClient, mappings: MappingStore, sync: OrderSyncStore, writeBackStateID: Int?) {
+    public init(
+        netSuite: NetSuiteClient,
+        prestaShop: PrestaShopClient,
+        mappings: MappingStore,
+        sync: OrderSyncStore,
+        writeBackStateID: Int?
+    ) {
         self.netSuite = netSuite
         self.prestaShop = prestaShop
         self.mappings = mappings
@@ -42,7 +48,11 @@ public struct OrderPipeline: Sendable {
     }
 
     /// Processes `order`. Throws ``OrderFailure`` with the failure classified for the retry policy.
-    public func process(_ order: PrestaShopOrder, receivedAt: Date?, logger: Logger) async throws(OrderFailure) -> PipelineOutcome {
+    public func process(
+        _ order: PrestaShopOrder,
+        receivedAt: Date?,
+        logger: Logger
+    ) async throws(OrderFailure) -> PipelineOutcome {
         let key = IdempotencyKey(shopID: order.shopID, orderID: order.id)
         var logger = logger
         logger[metadataKey: "order.id"] = "\(order.id)"
@@ -52,8 +62,13 @@ public struct OrderPipeline: Sendable {
         var record: OrderSyncRecord
         do {
             record = try await sync.begin(
-                key: key.description, shopID: order.shopID, orderID: order.id, reference: order.reference,
-                webhookReceivedAt: receivedAt, logger: logger)
+                key: key.description,
+                shopID: order.shopID,
+                orderID: order.id,
+                reference: order.reference,
+                webhookReceivedAt: receivedAt,
+                logger: logger
+            )
         } catch {
             throw OrderFailure.database(error, stage: "record")
         }
@@ -61,7 +76,13 @@ public struct OrderPipeline: Sendable {
         if record.stage.isInNetSuite, let salesOrderID = record.netSuiteSalesOrderID {
             // Redelivery or duplicate: the order is already in NetSuite. Only the write-back may be left.
             if record.stage == .writtenBack { return .completed(salesOrderID: salesOrderID, newlyRecorded: false) }
-            return await writeBack(order: order, key: key, salesOrderID: salesOrderID, newlyRecorded: false, logger: logger)
+            return await writeBack(
+                order: order,
+                key: key,
+                salesOrderID: salesOrderID,
+                newlyRecorded: false,
+                logger: logger
+            )
         }
 
         // 1. Facts outside the order resource, then the mappings.
@@ -70,14 +91,22 @@ public struct OrderPipeline: Sendable {
             try await orderContext(order, logger: logger)
         }
         let deadLetterContext = DeadLetterContext(
-            countryISO: context.deliveryCountryISO, currencyISO: context.currencyISO,
-            lineTaxCategories: Dictionary(uniqueKeysWithValues: context.lineTaxCategories.map { ("\($0.key)", $0.value) }),
-            isPaid: context.isPaid)
+            countryISO: context.deliveryCountryISO,
+            currencyISO: context.currencyISO,
+            lineTaxCategories: Dictionary(
+                uniqueKeysWithValues: context.lineTaxCategories.map { ("\($0.key)", $0.value) }
+            ),
+            isPaid: context.isPaid
+        )
         var draft = try await measureStage("transform") { () throws(OrderFailure) -> SalesOrderDraft in
             let resolved: ResolvedMappings
             do {
                 resolved = try await mappings.resolve(
-                    for: shopOrder, countryISO: context.deliveryCountryISO, currencyISO: context.currencyISO, logger: logger)
+                    for: shopOrder,
+                    countryISO: context.deliveryCountryISO,
+                    currencyISO: context.currencyISO,
+                    logger: logger
+                )
             } catch {
                 throw OrderFailure.database(error, stage: "transform")
             }
@@ -86,9 +115,21 @@ public struct OrderPipeline: Sendable {
             case .failure(let error):
                 switch error {
                 case .missingMappings:
-                    throw OrderFailure(.orderSpecific, stage: "transform", message: error.description, errorType: "missing_mapping", context: deadLetterContext)
+                    throw OrderFailure(
+                        .orderSpecific,
+                        stage: "transform",
+                        message: error.description,
+                        errorType: "missing_mapping",
+                        context: deadLetterContext
+                    )
                 case .invalidOrder:
-                    throw OrderFailure(.permanent, stage: "transform", message: error.description, errorType: "invalid_order", context: deadLetterContext)
+                    throw OrderFailure(
+                        .permanent,
+                        stage: "transform",
+                        message: error.description,
+                        errorType: "invalid_order",
+                        context: deadLetterContext
+                    )
                 }
             }
         }
@@ -96,39 +137,79 @@ public struct OrderPipeline: Sendable {
         do throws(OrderFailure) {
             // 2. The NetSuite customer: found by our external id or e-mail, or created.
             let customerID = try await measureStage("customer") { [draft] () throws(OrderFailure) in
-                try await resolveCustomer(order: order, record: record, subsidiaryID: draft.subsidiaryID, logger: logger)
+                try await resolveCustomer(
+                    order: order,
+                    record: record,
+                    subsidiaryID: draft.subsidiaryID,
+                    logger: logger
+                )
             }
             draft.customerEntityID = customerID
 
             // 3. The sales order, exactly once: built on what Ferry remembers only while no write's outcome is unknown.
             let memory = SubmissionMemory(
-                salesOrderID: record.netSuiteSalesOrderID, depositID: record.netSuiteDepositID, pending: record.pendingWrite)
+                salesOrderID: record.netSuiteSalesOrderID,
+                depositID: record.netSuiteDepositID,
+                pending: record.pendingWrite
+            )
             let salesOrder = try await measureStage("sales_order") { [draft] () throws(OrderFailure) in
-                try await ensureSalesOrder(draft, plan: SubmissionRules.salesOrderPlan(memory), key: key, logger: logger)
+                try await ensureSalesOrder(
+                    draft,
+                    plan: SubmissionRules.salesOrderPlan(memory),
+                    key: key,
+                    logger: logger
+                )
             }
 
             // 4. The deposit for the paid amount; a refused deposit rolls the sales order back.
-            let depositPlan = SubmissionRules.depositPlan(memory, salesOrder: salesOrder.carriedOut, salesOrderID: salesOrder.id)
+            let depositPlan = SubmissionRules.depositPlan(
+                memory,
+                salesOrder: salesOrder.carriedOut,
+                salesOrderID: salesOrder.id
+            )
             let depositID = try await measureStage("deposit") { [draft] () throws(OrderFailure) in
                 try await ensureDeposit(draft, plan: depositPlan, salesOrderID: salesOrder.id, key: key, logger: logger)
             }
-            guard SubmissionRules.isComplete(salesOrder: salesOrder.id, deposit: depositID, isPaid: draft.deposit != nil) else {
-                throw OrderFailure(.systemic, stage: "deposit", message: "deposit not established", errorType: "incomplete")
+            guard
+                SubmissionRules.isComplete(salesOrder: salesOrder.id, deposit: depositID, isPaid: draft.deposit != nil)
+            else {
+                throw OrderFailure(
+                    .systemic,
+                    stage: "deposit",
+                    message: "deposit not established",
+                    errorType: "incomplete"
+                )
             }
 
             // 5. Check and mark processed in one transaction.
             let newlyRecorded = try await measureStage("record") { () throws(OrderFailure) -> Bool in
                 do {
-                    return try await sync.markProcessed(key: key.description, salesOrderID: salesOrder.id, depositID: depositID, logger: logger)
+                    return try await sync.markProcessed(
+                        key: key.description,
+                        salesOrderID: salesOrder.id,
+                        depositID: depositID,
+                        logger: logger
+                    )
                 } catch {
                     throw OrderFailure.database(error, stage: "record")
                 }
             }
-            logger.info("order in NetSuite", metadata: ["netsuite.sales_order_id": "\(salesOrder.id)", "netsuite.deposit_id": "\(depositID ?? "none")"])
+            logger.info(
+                "order in NetSuite",
+                metadata: [
+                    "netsuite.sales_order_id": "\(salesOrder.id)", "netsuite.deposit_id": "\(depositID ?? "none")",
+                ]
+            )
 
             // 6. PrestaShop state.
             return await measureStage("write_back") {
-                await writeBack(order: order, key: key, salesOrderID: salesOrder.id, newlyRecorded: newlyRecorded, logger: logger)
+                await writeBack(
+                    order: order,
+                    key: key,
+                    salesOrderID: salesOrder.id,
+                    newlyRecorded: newlyRecorded,
+                    logger: logger
+                )
             }
         } catch var failure {
             if failure.context == nil { failure.context = deadLetterContext }
@@ -154,13 +235,18 @@ public struct OrderPipeline: Sendable {
             var categories: [Int: Int] = [:]
             let rows = try await details
             for row in order.rows {
-                let detail = rows.first { $0.id == row.id }
+                let detail =
+                    rows.first { $0.id == row.id }
                     ?? rows.first { $0.productID == row.productID && $0.productAttributeID == row.productAttributeID }
                 if let detail { categories[row.id] = detail.taxRulesGroupID }
             }
             return OrderContext(
-                deliveryCountryISO: countryISO, currencyISO: currencyISO, lineTaxCategories: categories, isPaid: paid,
-                customerEntityID: 0)
+                deliveryCountryISO: countryISO,
+                currencyISO: currencyISO,
+                lineTaxCategories: categories,
+                isPaid: paid,
+                customerEntityID: 0
+            )
         } catch let error as PrestaShopError {
             throw OrderFailure.prestaShop(error, stage: "context")
         } catch {
@@ -168,23 +254,43 @@ public struct OrderPipeline: Sendable {
         }
     }
 
-    private func resolveCustomer(order: PrestaShopOrder, record: OrderSyncRecord, subsidiaryID: Int, logger: Logger) async throws(OrderFailure) -> Int {
+    private func resolveCustomer(
+        order: PrestaShopOrder,
+        record: OrderSyncRecord,
+        subsidiaryID: Int,
+        logger: Logger
+    ) async throws(OrderFailure) -> Int {
         if let known = record.netSuiteCustomerID, let id = Int(known) { return id }
         let externalID = customerExternalID(shopID: order.shopID, customerID: order.customerID)
         do {
             let customer = try await prestaShop.customer(id: order.customerID, logger: logger)
-            if let id = try await submitter.findCustomer(externalID: externalID, email: customer.email, logger: logger) {
+            if let id = try await submitter.findCustomer(externalID: externalID, email: customer.email, logger: logger)
+            {
                 try await sync.advance(key: record.key, to: .customerResolved, customerID: String(id), logger: logger)
                 return id
             }
             let request = CustomerRequest(
-                externalID: externalID, email: customer.email, firstName: customer.firstName, lastName: customer.lastName,
-                company: customer.company, subsidiaryID: subsidiaryID)
-            let established = try await submitter.createCustomer(request, announce: {
-                try await sync.recordPendingWrite(key: record.key, .customerCreate, logger: logger)
-            }, logger: logger)
+                externalID: externalID,
+                email: customer.email,
+                firstName: customer.firstName,
+                lastName: customer.lastName,
+                company: customer.company,
+                subsidiaryID: subsidiaryID
+            )
+            let established = try await submitter.createCustomer(
+                request,
+                announce: {
+                    try await sync.recordPendingWrite(key: record.key, .customerCreate, logger: logger)
+                },
+                logger: logger
+            )
             guard let id = Int(established.id) else {
-                throw OrderFailure(.systemic, stage: "customer", message: "customer id is not numeric", errorType: "netsuite_unexpected_response")
+                throw OrderFailure(
+                    .systemic,
+                    stage: "customer",
+                    message: "customer id is not numeric",
+                    errorType: "netsuite_unexpected_response"
+                )
             }
             try await sync.advance(key: record.key, to: .customerResolved, customerID: established.id, logger: logger)
             if established.how == .created {
@@ -208,20 +314,41 @@ public struct OrderPipeline: Sendable {
         var carriedOut: RecordPlan
     }
 
-    private func ensureSalesOrder(_ draft: SalesOrderDraft, plan: RecordPlan, key: IdempotencyKey, logger: Logger) async throws(OrderFailure) -> EstablishedSalesOrder {
+    private func ensureSalesOrder(
+        _ draft: SalesOrderDraft,
+        plan: RecordPlan,
+        key: IdempotencyKey,
+        logger: Logger
+    ) async throws(OrderFailure) -> EstablishedSalesOrder {
         do {
             let established = try await submitter.establish(
-                plan, type: "salesOrder", externalID: draft.externalID, body: SalesOrderRequest(draft),
-                announce: { try await sync.recordPendingWrite(key: key.description, .salesOrderCreate, logger: logger) },
-                logger: logger)
+                plan,
+                type: "salesOrder",
+                externalID: draft.externalID,
+                body: SalesOrderRequest(draft),
+                announce: {
+                    try await sync.recordPendingWrite(key: key.description, .salesOrderCreate, logger: logger)
+                },
+                logger: logger
+            )
             switch established.how {
             case .remembered:
                 return EstablishedSalesOrder(id: established.id, carriedOut: .use(established.id))
             case .created, .resolvedAfterCreate:
-                try await sync.advance(key: key.description, to: .salesOrderCreated, salesOrderID: established.id, logger: logger)
+                try await sync.advance(
+                    key: key.description,
+                    to: .salesOrderCreated,
+                    salesOrderID: established.id,
+                    logger: logger
+                )
                 return EstablishedSalesOrder(id: established.id, carriedOut: .create)
             case .found:
-                try await sync.advance(key: key.description, to: .salesOrderCreated, salesOrderID: established.id, logger: logger)
+                try await sync.advance(
+                    key: key.description,
+                    to: .salesOrderCreated,
+                    salesOrderID: established.id,
+                    logger: logger
+                )
                 return EstablishedSalesOrder(id: established.id, carriedOut: .lookUpThenCreate)
             }
         } catch {
@@ -229,20 +356,35 @@ public struct OrderPipeline: Sendable {
         }
     }
 
-    private func ensureDeposit(_ draft: SalesOrderDraft, plan: RecordPlan, salesOrderID: String, key: IdempotencyKey, logger: Logger) async throws(OrderFailure) -> String? {
+    private func ensureDeposit(
+        _ draft: SalesOrderDraft,
+        plan: RecordPlan,
+        salesOrderID: String,
+        key: IdempotencyKey,
+        logger: Logger
+    ) async throws(OrderFailure) -> String? {
         guard let deposit = draft.deposit else { return nil }
         do {
             let established = try await submitter.establish(
-                plan, type: "customerDeposit", externalID: deposit.externalID,
+                plan,
+                type: "customerDeposit",
+                externalID: deposit.externalID,
                 body: CustomerDepositRequest(draft, deposit: deposit, salesOrderID: salesOrderID),
                 announce: { try await sync.recordPendingWrite(key: key.description, .depositCreate, logger: logger) },
-                logger: logger)
+                logger: logger
+            )
             if established.how != .remembered {
-                try await sync.advance(key: key.description, to: .depositCreated, depositID: established.id, logger: logger)
+                try await sync.advance(
+                    key: key.description,
+                    to: .depositCreated,
+                    depositID: established.id,
+                    logger: logger
+                )
             }
             return established.id
         } catch let error as NetSuiteError
-            where error.method == "POST" && OrderFailure.netSuite(error, stage: "deposit").failureClass == .orderSpecific
+            where error.method == "POST"
+            && OrderFailure.netSuite(error, stage: "deposit").failureClass == .orderSpecific
         {
             // NetSuite refused the deposit itself (a failed look-up is not a refusal: it is retried as it is).
             throw await rollBack(salesOrderID: salesOrderID, refusal: error, key: key, logger: logger)
@@ -255,7 +397,12 @@ public struct OrderPipeline: Sendable {
     /// order is forgotten (and the delete recorded as pending) *before* the delete is sent. Returns the failure to
     /// throw: the refusal when the rollback went through (permanent when NetSuite will refuse it again as it is), or
     /// the rollback's own failure.
-    private func rollBack(salesOrderID: String, refusal error: NetSuiteError, key: IdempotencyKey, logger: Logger) async -> OrderFailure {
+    private func rollBack(
+        salesOrderID: String,
+        refusal error: NetSuiteError,
+        key: IdempotencyKey,
+        logger: Logger
+    ) async -> OrderFailure {
         let refusal = OrderFailure.depositRefusal(error)
         var logger = logger
         logger[metadataKey: "netsuite.sales_order_id"] = "\(salesOrderID)"
@@ -280,7 +427,13 @@ public struct OrderPipeline: Sendable {
         return failure
     }
 
-    private func writeBack(order: PrestaShopOrder, key: IdempotencyKey, salesOrderID: String, newlyRecorded: Bool, logger: Logger) async -> PipelineOutcome {
+    private func writeBack(
+        order: PrestaShopOrder,
+        key: IdempotencyKey,
+        salesOrderID: String,
+        newlyRecorded: Bool,
+        logger: Logger
+    ) async -> PipelineOutcome {
         guard let state = writeBackStateID else {
             try? await sync.markWrittenBack(key: key.description, logger: logger)
             return .completed(salesOrderID: salesOrderID, newlyRecorded: newlyRecorded)
@@ -290,7 +443,10 @@ public struct OrderPipeline: Sendable {
             try await sync.markWrittenBack(key: key.description, logger: logger)
             return .completed(salesOrderID: salesOrderID, newlyRecorded: newlyRecorded)
         } catch {
-            logger.warning("PrestaShop write-back failed", metadata: ["stage": "write_back", "error.type": "\(type(of: error))"])
+            logger.warning(
+                "PrestaShop write-back failed",
+                metadata: ["stage": "write_back", "error.type": "\(type(of: error))"]
+            )
             return .writeBackPending(salesOrderID: salesOrderID, message: String(describing: error))
         }
     }
@@ -299,16 +455,33 @@ public struct OrderPipeline: Sendable {
 
     static func shopOrder(_ order: PrestaShopOrder) -> ShopOrder {
         ShopOrder(
-            id: order.id, shopID: order.shopID, reference: order.reference, customerID: order.customerID,
-            deliveryAddressID: order.deliveryAddressID, currencyID: order.currencyID, carrierID: order.carrierID,
-            paymentModule: order.module, currentState: order.currentState, dateAdd: order.dateAdd,
-            totalPaidTaxIncl: order.totalPaidTaxIncl, totalShippingTaxExcl: order.totalShippingTaxExcl,
-            totalShippingTaxIncl: order.totalShippingTaxIncl, totalDiscountsTaxExcl: order.totalDiscountsTaxExcl,
+            id: order.id,
+            shopID: order.shopID,
+            reference: order.reference,
+            customerID: order.customerID,
+            deliveryAddressID: order.deliveryAddressID,
+            currencyID: order.currencyID,
+            carrierID: order.carrierID,
+            paymentModule: order.module,
+            currentState: order.currentState,
+            dateAdd: order.dateAdd,
+            totalPaidTaxIncl: order.totalPaidTaxIncl,
+            totalShippingTaxExcl: order.totalShippingTaxExcl,
+            totalShippingTaxIncl: order.totalShippingTaxIncl,
+            totalDiscountsTaxExcl: order.totalDiscountsTaxExcl,
             lines: order.rows.map {
                 ShopOrder.Line(
-                    rowID: $0.id, productID: $0.productID, combinationID: $0.productAttributeID, reference: $0.reference,
-                    name: $0.name, quantity: $0.quantity, unitPriceTaxExcl: $0.unitPriceTaxExcl, unitPriceTaxIncl: $0.unitPriceTaxIncl)
-            })
+                    rowID: $0.id,
+                    productID: $0.productID,
+                    combinationID: $0.productAttributeID,
+                    reference: $0.reference,
+                    name: $0.name,
+                    quantity: $0.quantity,
+                    unitPriceTaxExcl: $0.unitPriceTaxExcl,
+                    unitPriceTaxIncl: $0.unitPriceTaxIncl
+                )
+            }
+        )
     }
 }
 
@@ -318,21 +491,30 @@ final class ReferenceCache: Sendable {
     private let currencies = Mutex<[Int: String]>([:])
     private let paidStates = Mutex<[Int: Bool]?>(nil)
 
-    func countryISO(id: Int, load: (Int) async throws(PrestaShopError) -> String) async throws(PrestaShopError) -> String {
+    func countryISO(
+        id: Int,
+        load: (Int) async throws(PrestaShopError) -> String
+    ) async throws(PrestaShopError) -> String {
         if let hit = countries.withLock({ $0[id] }) { return hit }
         let value = try await load(id)
         countries.withLock { $0[id] = value }
         return value
     }
 
-    func currencyISO(id: Int, load: (Int) async throws(PrestaShopError) -> String) async throws(PrestaShopError) -> String {
+    func currencyISO(
+        id: Int,
+        load: (Int) async throws(PrestaShopError) -> String
+    ) async throws(PrestaShopError) -> String {
         if let hit = currencies.withLock({ $0[id] }) { return hit }
         let value = try await load(id)
         currencies.withLock { $0[id] = value }
         return value
     }
 
-    func isPaidState(_ id: Int, load: () async throws(PrestaShopError) -> [(Int, Bool)]) async throws(PrestaShopError) -> Bool {
+    func isPaidState(
+        _ id: Int,
+        load: () async throws(PrestaShopError) -> [(Int, Bool)]
+    ) async throws(PrestaShopError) -> Bool {
         if let states = paidStates.withLock({ $0 }), let paid = states[id] { return paid }
         let loaded = Dictionary(try await load(), uniquingKeysWith: { a, _ in a })
         paidStates.withLock { $0 = loaded }

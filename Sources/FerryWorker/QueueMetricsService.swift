@@ -21,8 +21,12 @@ public struct QueueMetricsSnapshot: Sendable, Equatable {
     public var retryWaiting: Int?
 
     public init(
-        pending: UInt64? = nil, ackPending: UInt64? = nil, redelivered: UInt64? = nil, waitingPulls: UInt64? = nil,
-        deadLetters: UInt64? = nil, retryWaiting: Int? = nil
+        pending: UInt64? = nil,
+        ackPending: UInt64? = nil,
+        redelivered: UInt64? = nil,
+        waitingPulls: UInt64? = nil,
+        deadLetters: UInt64? = nil,
+        retryWaiting: Int? = nil
     ) {
         self.pending = pending
         self.ackPending = ackPending
@@ -62,9 +66,12 @@ public final class QueueMetricsService: Service {
     ///   - retryWaiting: counts the orders waiting for a retry; `nil` leaves that gauge out.
     ///   - factory: where the gauges go; the bootstrapped swift-metrics factory unless a test passes its own.
     public init(
-        jetStream: JetStream, queue: OrderQueueConfiguration, interval: Duration = QueueMetricsService.defaultInterval,
+        jetStream: JetStream,
+        queue: OrderQueueConfiguration,
+        interval: Duration = QueueMetricsService.defaultInterval,
         retryWaiting: (@Sendable (Logger) async throws -> Int)? = nil,
-        factory: any MetricsFactory = MetricsSystem.factory, logger: Logger
+        factory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger
     ) {
         self.jetStream = jetStream
         self.queue = queue
@@ -76,13 +83,21 @@ public final class QueueMetricsService: Service {
 
     /// Counts orders waiting for a retry from PostgreSQL (``OrderSyncStore/summary(logger:)``'s `retrying`).
     public convenience init(
-        jetStream: JetStream, queue: OrderQueueConfiguration, interval: Duration = QueueMetricsService.defaultInterval,
-        sync: OrderSyncStore, factory: any MetricsFactory = MetricsSystem.factory, logger: Logger
+        jetStream: JetStream,
+        queue: OrderQueueConfiguration,
+        interval: Duration = QueueMetricsService.defaultInterval,
+        sync: OrderSyncStore,
+        factory: any MetricsFactory = MetricsSystem.factory,
+        logger: Logger
     ) {
         self.init(
-            jetStream: jetStream, queue: queue, interval: interval,
-            retryWaiting: { logger in try await sync.summary(logger: logger).retrying }, factory: factory,
-            logger: logger)
+            jetStream: jetStream,
+            queue: queue,
+            interval: interval,
+            retryWaiting: { logger in try await sync.summary(logger: logger).retrying },
+            factory: factory,
+            logger: logger
+        )
     }
 
     public func run() async throws {

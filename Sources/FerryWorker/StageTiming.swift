@@ -13,11 +13,17 @@ import Tracing
 /// }
 /// ```
 public func measureStage<T, E: Error>(
-    _ stage: String, factory: any MetricsFactory = MetricsSystem.factory, clock: ContinuousClock = .continuous,
-    isolation: isolated (any Actor)? = #isolation, _ body: () async throws(E) -> T
+    _ stage: String,
+    factory: any MetricsFactory = MetricsSystem.factory,
+    clock: ContinuousClock = .continuous,
+    isolation: isolated (any Actor)? = #isolation,
+    _ body: () async throws(E) -> T
 ) async throws(E) -> T {
     let started = clock.now
-    let span = InstrumentationSystem.tracer.startSpan("order.stage.\(stage)", context: ServiceContext.current ?? .topLevel)
+    let span = InstrumentationSystem.tracer.startSpan(
+        "order.stage.\(stage)",
+        context: ServiceContext.current ?? .topLevel
+    )
     defer {
         FerryMetric.recordStage(stage, duration: clock.now - started, factory: factory)
         span.end()

@@ -27,9 +27,13 @@ public struct WorkerServicesConfiguration: Sendable {
     public var metricsAddress: (host: String, port: Int)?
 
     public init(
-        nats: NATSConnectionOptions, database: DatabaseConfiguration, netSuite: NetSuiteConfiguration,
-        prestaShop: PrestaShopClientConfiguration, worker: WorkerConfiguration,
-        lease: WorkerLeaseConfiguration = WorkerLeaseConfiguration(), writeBackStateID: Int? = 14,
+        nats: NATSConnectionOptions,
+        database: DatabaseConfiguration,
+        netSuite: NetSuiteConfiguration,
+        prestaShop: PrestaShopClientConfiguration,
+        worker: WorkerConfiguration,
+        lease: WorkerLeaseConfiguration = WorkerLeaseConfiguration(),
+        writeBackStateID: Int? = 14,
         queueMetricsInterval: Duration = QueueMetricsService.defaultInterval,
         metricsAddress: (host: String, port: Int)? = nil
     ) {
@@ -55,15 +59,23 @@ public struct WorkerServices: Sendable {
     /// A group that runs ``services`` and shuts every one of them down in order, however the group ends: a
     /// signal, one service returning, or one service failing (the group then rethrows that service's error).
     public func serviceGroup(
-        before: [any Service] = [], gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint], logger: Logger
+        before: [any Service] = [],
+        gracefulShutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+        logger: Logger
     ) -> ServiceGroup {
-        ServiceGroup(configuration: .init(
-            services: (before + services).map {
-                .init(
-                    service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
-                    failureTerminationBehavior: .gracefullyShutdownGroup)
-            },
-            gracefulShutdownSignals: gracefulShutdownSignals, logger: logger))
+        ServiceGroup(
+            configuration: .init(
+                services: (before + services).map {
+                    .init(
+                        service: $0,
+                        successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup
+                    )
+                },
+                gracefulShutdownSignals: gracefulShutdownSignals,
+                logger: logger
+            )
+        )
     }
 }
 
@@ -71,13 +83,18 @@ public struct WorkerServices: Sendable {
 /// ``WorkerServices``. Nothing runs until the services do. When building fails, what was already made is shut down
 /// before the error is thrown.
 public func buildWorkerServices(
-    configuration: WorkerServicesConfiguration, logger: Logger
+    configuration: WorkerServicesConfiguration,
+    logger: Logger
 ) async throws -> WorkerServices {
     let connection = try await NATSConnection.connect(configuration.nats, logger: logger)
     var shutdowns: [@Sendable () async -> Void] = [{ await connection.close() }]
     do {
         return try await buildWorkerServices(
-            configuration: configuration, connection: connection, shutdowns: &shutdowns, logger: logger)
+            configuration: configuration,
+            connection: connection,
+            shutdowns: &shutdowns,
+            logger: logger
+        )
     } catch {
         for shutdown in shutdowns.reversed() { await shutdown() }
         throw error
@@ -87,8 +104,10 @@ public func buildWorkerServices(
 /// The part of ``buildWorkerServices(configuration:logger:)`` after NATS is connected; every client it makes adds
 /// its shutdown to `shutdowns`.
 private func buildWorkerServices(
-    configuration: WorkerServicesConfiguration, connection: NATSConnection,
-    shutdowns: inout [@Sendable () async -> Void], logger: Logger
+    configuration: WorkerServicesConfiguration,
+    connection: NATSConnection,
+    shutdowns: inout [@Sendable () async -> Void],
+    logger: Logger
 ) async throws -> WorkerServices {
     let jetStream = try connection.jetStream()
     let prestaShop = try PrestaShopClient(configuration: configuration.prestaShop, backgroundLogger: logger)
@@ -101,36 +120,58 @@ private func buildWorkerServices(
     let lease = PostgresLease(
         client: database,
         configuration: PostgresLeaseConfiguration(
-            account: configuration.netSuite.accountID, policy: policy, holder: configuration.worker.workerID),
+            account: configuration.netSuite.accountID,
+            policy: policy,
+            holder: configuration.worker.workerID
+        ),
         logger: logger,
         // The lease logs each change itself, once, with this worker's name.
-        onLimitChange: { change in Gauge(label: "ferry_lease_effective_limit").record(change.to) })
+        onLimitChange: { change in Gauge(label: "ferry_lease_effective_limit").record(change.to) }
+    )
     let netSuite = try NetSuiteClient(
-        configuration: configuration.netSuite, requestGate: NetSuiteRequestGate(lease: lease, policy: policy))
+        configuration: configuration.netSuite,
+        requestGate: NetSuiteRequestGate(lease: lease, policy: policy)
+    )
     shutdowns.append { try? await netSuite.shutdown() }
     let pipeline = OrderPipeline(
-        netSuite: netSuite, prestaShop: prestaShop, mappings: MappingStore(client: database),
-        sync: OrderSyncStore(client: database), writeBackStateID: configuration.writeBackStateID)
+        netSuite: netSuite,
+        prestaShop: prestaShop,
+        mappings: MappingStore(client: database),
+        sync: OrderSyncStore(client: database),
+        writeBackStateID: configuration.writeBackStateID
+    )
     let worker = OrderWorkerService(
-        configuration: configuration.worker, jetStream: jetStream, pipeline: pipeline,
+        configuration: configuration.worker,
+        jetStream: jetStream,
+        pipeline: pipeline,
         probe: { try await NetSuiteOrderSubmitter(client: netSuite).probe(logger: logger) },
         leaseHeadroom: { priority in try? await lease.headroom(for: priority) },
-        logger: logger)
+        logger: logger
+    )
 
     var services: [any Service] = [
         NATSConnectionService(connection: connection), NetSuiteClientService(client: netSuite),
         PrestaShopClientService(client: prestaShop), database,
         LeaseListenerService(lease: lease, limit: slots), LeaseMetricsService(lease: lease, logger: logger), worker,
         QueueMetricsService(
-            jetStream: jetStream, queue: configuration.worker.queue, interval: configuration.queueMetricsInterval,
-            sync: OrderSyncStore(client: database), logger: logger),
+            jetStream: jetStream,
+            queue: configuration.worker.queue,
+            interval: configuration.queueMetricsInterval,
+            sync: OrderSyncStore(client: database),
+            logger: logger
+        ),
     ]
     if let address = configuration.metricsAddress {
         let router = Router()
         router.get("/healthz") { _, _ in "ok" }
         router.get("/metrics") { _, _ in FerryMetrics.shared.renderWithHelp() }
-        services.append(Application(
-            router: router, configuration: .init(address: .hostname(address.host, port: address.port)), logger: logger))
+        services.append(
+            Application(
+                router: router,
+                configuration: .init(address: .hostname(address.host, port: address.port)),
+                logger: logger
+            )
+        )
     }
     return WorkerServices(services: services)
 }

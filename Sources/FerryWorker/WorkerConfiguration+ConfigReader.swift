@@ -32,21 +32,24 @@ extension WorkerConfiguration {
         let schedule = reader.string("FERRY_RETRY_SCHEDULE", default: "5s,30s,2m,10m")
         guard var policy = RetryPolicy(schedule: schedule) else {
             throw ConfigurationError(
-                "FERRY_RETRY_SCHEDULE must be a list of durations like 5s,30s,2m,10m, found '\(schedule)'")
+                "FERRY_RETRY_SCHEDULE must be a list of durations like 5s,30s,2m,10m, found '\(schedule)'"
+            )
         }
         policy.maxAttempts = try reader.int("FERRY_MAX_ATTEMPTS", default: policy.maxAttempts)
         policy.outageHoldDelay = try reader.duration("FERRY_OUTAGE_HOLD", default: policy.outageHoldDelay)
         self.init(
             queue: queue,
             workerID: reader.string("FERRY_WORKER_ID", default: ProcessInfo.processInfo.hostName + "-\(getpid())"),
-            maxInFlight: try reader.int("FERRY_WORKER_MAX_IN_FLIGHT", default: 8), retryPolicy: policy,
+            maxInFlight: try reader.int("FERRY_WORKER_MAX_IN_FLIGHT", default: 8),
+            retryPolicy: policy,
             writeBackRetryDelay: try reader.duration("FERRY_WRITEBACK_RETRY", default: .seconds(10)),
             outageThreshold: try reader.int("FERRY_OUTAGE_THRESHOLD", default: 3),
             outageProbeInterval: try reader.duration("FERRY_OUTAGE_PROBE", default: .seconds(1)),
             outageMaxProbeInterval: try reader.duration("FERRY_OUTAGE_PROBE_MAX", default: .seconds(30)),
             leaseCheckInterval: try reader.duration("FERRY_LEASE_CHECK_INTERVAL", default: .milliseconds(100)),
             replayMaxInFlight: try reader.int("FERRY_WORKER_REPLAY_IN_FLIGHT", default: 2),
-            leasePrefetch: try reader.int("FERRY_WORKER_LEASE_PREFETCH", default: 2))
+            leasePrefetch: try reader.int("FERRY_WORKER_LEASE_PREFETCH", default: 2)
+        )
         shutdownDatabaseTimeout = try reader.duration("FERRY_WORKER_SHUTDOWN_DATABASE_TIMEOUT", default: .seconds(5))
     }
 }
@@ -109,11 +112,19 @@ extension WorkerServicesConfiguration {
         }
         let metricsPort = try reader.int("FERRY_WORKER_METRICS_PORT", default: 0)
         self.init(
-            nats: NATSConnectionOptions(reader: reader, name: "ferry-worker"), database: database, netSuite: netSuite,
-            prestaShop: prestaShop, worker: worker, lease: lease, writeBackStateID: writeBackStateID,
+            nats: NATSConnectionOptions(reader: reader, name: "ferry-worker"),
+            database: database,
+            netSuite: netSuite,
+            prestaShop: prestaShop,
+            worker: worker,
+            lease: lease,
+            writeBackStateID: writeBackStateID,
             queueMetricsInterval: try reader.duration(
-                "FERRY_QUEUE_METRICS_INTERVAL", default: QueueMetricsService.defaultInterval),
+                "FERRY_QUEUE_METRICS_INTERVAL",
+                default: QueueMetricsService.defaultInterval
+            ),
             metricsAddress: metricsPort > 0
-                ? (reader.string("FERRY_WORKER_METRICS_HOST", default: "127.0.0.1"), metricsPort) : nil)
+                ? (reader.string("FERRY_WORKER_METRICS_HOST", default: "127.0.0.1"), metricsPort) : nil
+        )
     }
 }

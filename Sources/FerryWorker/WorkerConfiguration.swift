@@ -32,11 +32,20 @@ public struct WorkerConfiguration: Sendable {
     public var shutdownDatabaseTimeout: Duration = .seconds(5)
 
     public init(
-        queue: OrderQueueConfiguration = OrderQueueConfiguration(), workerID: String, maxInFlight: Int = 8,
-        fetchWait: Duration = .seconds(1), retryPolicy: RetryPolicy = RetryPolicy(), inProgressInterval: Duration? = nil,
-        writeBackRetryDelay: Duration = .seconds(10), concurrencyRetryDelay: Duration = .milliseconds(500),
-        outageThreshold: Int = 3, outageProbeInterval: Duration = .seconds(1), outageMaxProbeInterval: Duration = .seconds(30),
-        leaseCheckInterval: Duration = .milliseconds(100), replayMaxInFlight: Int = 2, leasePrefetch: Int = 2
+        queue: OrderQueueConfiguration = OrderQueueConfiguration(),
+        workerID: String,
+        maxInFlight: Int = 8,
+        fetchWait: Duration = .seconds(1),
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        inProgressInterval: Duration? = nil,
+        writeBackRetryDelay: Duration = .seconds(10),
+        concurrencyRetryDelay: Duration = .milliseconds(500),
+        outageThreshold: Int = 3,
+        outageProbeInterval: Duration = .seconds(1),
+        outageMaxProbeInterval: Duration = .seconds(30),
+        leaseCheckInterval: Duration = .milliseconds(100),
+        replayMaxInFlight: Int = 2,
+        leasePrefetch: Int = 2
     ) {
         self.queue = queue
         self.workerID = workerID

@@ -29,7 +29,10 @@ public struct WorkerLeaseConfiguration: Sendable {
     /// The policy for `slots` resolved slots.
     public func policy(slots: Int) -> LeasePolicy {
         LeasePolicy(
-            slots: slots, shares: LeaseShares(reservations: [.live: liveReserved ?? max(1, slots / 2)]), ttl: ttl)
+            slots: slots,
+            shares: LeaseShares(reservations: [.live: liveReserved ?? max(1, slots / 2)]),
+            ttl: ttl
+        )
     }
 }
 
@@ -38,7 +41,9 @@ public struct WorkerLeaseConfiguration: Sendable {
 /// call needs an administrator role; when it fails or says nothing, 8 is used. It is made once at startup outside
 /// the lease (one request).
 public func leaseSlots(
-    _ slots: WorkerLeaseConfiguration.Slots, netSuite configuration: NetSuiteConfiguration, logger: Logger
+    _ slots: WorkerLeaseConfiguration.Slots,
+    netSuite configuration: NetSuiteConfiguration,
+    logger: Logger
 ) async throws -> Int {
     let fallback = 8
     let reserve: Int
@@ -63,19 +68,22 @@ public func leaseSlots(
                     "lease.slots": "\(slots)", "lease.reserve": "\(reserve)",
                     "netsuite.available_concurrency": "\(limits.availableConcurrency ?? 0)",
                     "netsuite.limit_type": "\(limits.integrationLimitType ?? "unknown")",
-                ])
+                ]
+            )
             return slots
         }
         logger.warning(
             "NetSuite governance limits name no concurrency limit: using the default slots",
-            metadata: ["lease.slots": "\(fallback)"])
+            metadata: ["lease.slots": "\(fallback)"]
+        )
     } catch {
         logger.warning(
             "NetSuite governance limits unavailable: using the default slots",
             metadata: [
                 "lease.slots": "\(fallback)",
                 "error.type": "\((error as? NetSuiteError)?.shortForm ?? "\(type(of: error))")",
-            ])
+            ]
+        )
     }
     return fallback
 }

@@ -18,15 +18,19 @@ func bootstrapLogging(_ reader: ConfigReader) {
     let level = configuration.level
     switch configuration.format {
     case .text:
-        LoggingSystem.bootstrap({ label, provider in
-            var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
-            handler.logLevel = level
-            return handler
-        }, metadataProvider: FerryTracing.loggingMetadataProvider)
+        LoggingSystem.bootstrap(
+            { label, provider in
+                var handler = StreamLogHandler.standardError(label: label, metadataProvider: provider)
+                handler.logLevel = level
+                return handler
+            },
+            metadataProvider: FerryTracing.loggingMetadataProvider
+        )
     case .json:
         LoggingSystem.bootstrap(
             { JSONLogHandler(label: $0, level: level, metadataProvider: $1) },
-            metadataProvider: FerryTracing.loggingMetadataProvider)
+            metadataProvider: FerryTracing.loggingMetadataProvider
+        )
     }
 }
 
@@ -52,9 +56,14 @@ func connectNATS(_ reader: ConfigReader, name: String, logger: Logger) async thr
 
 /// Runs `body` with a running PostgreSQL client and shuts it down afterwards.
 func withDatabase<T: Sendable>(
-    _ reader: ConfigReader, logger: Logger, _ body: @Sendable (PostgresClient) async throws -> T
+    _ reader: ConfigReader,
+    logger: Logger,
+    _ body: @Sendable (PostgresClient) async throws -> T
 ) async throws -> T {
-    let client = PostgresClient(configuration: try DatabaseConfiguration(reader: reader).clientConfiguration, backgroundLogger: logger)
+    let client = PostgresClient(
+        configuration: try DatabaseConfiguration(reader: reader).clientConfiguration,
+        backgroundLogger: logger
+    )
     return try await withThrowingTaskGroup(of: Void.self) { group in
         // PostgresNIO warns about every query made before run() has begun (it offers no way to await that): the
         // child says when it starts and goes straight into run(), so the body's queries come after.

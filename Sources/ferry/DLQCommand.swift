@@ -9,30 +9,45 @@ import Logging
 
 struct DLQCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dlq", abstract: "Inspect and resubmit dead-lettered orders.", subcommands: [List.self, Show.self, Resubmit.self])
+        commandName: "dlq",
+        abstract: "Inspect and resubmit dead-lettered orders.",
+        subcommands: [List.self, Show.self, Resubmit.self]
+    )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One line per dead letter: id, order, reason, attempts, last error.")
+        static let configuration = CommandConfiguration(
+            abstract: "One line per dead letter: id, order, reason, attempts, last error."
+        )
 
         func run() async throws {
             let reader = ConfigReader.ferryEnvironment()
             bootstrapLogging(reader)
             let logger = Logger(label: "ferry.dlq")
             let (connection, jetStream) = try await connectNATS(reader, name: "ferry-dlq", logger: logger)
-            let letters = try await DeadLetterQueue(jetStream: jetStream, queue: try OrderQueueConfiguration(reader: reader)).list()
+            let letters = try await DeadLetterQueue(
+                jetStream: jetStream,
+                queue: try OrderQueueConfiguration(reader: reader)
+            ).list()
             await connection.close()
-            if letters.isEmpty { writeLine("no dead letters"); return }
+            if letters.isEmpty {
+                writeLine("no dead letters")
+                return
+            }
             writeLine("ID\tIDEMPOTENCY KEY\tREFERENCE\tREASON\tATTEMPTS\tDEAD-LETTERED AT\tLAST ERROR")
             let formatter = ISO8601DateFormatter()
             for letter in letters {
                 let e = letter.entry
-                writeLine("\(letter.sequence)\t\(e.idempotencyKey ?? "unknown")\t\(e.reference ?? "-")\t\(e.reason)\t\(e.attempts.count)\t\(formatter.string(from: e.deadLetteredAt))\t\(e.lastError)")
+                writeLine(
+                    "\(letter.sequence)\t\(e.idempotencyKey ?? "unknown")\t\(e.reference ?? "-")\t\(e.reason)\t\(e.attempts.count)\t\(formatter.string(from: e.deadLetteredAt))\t\(e.lastError)"
+                )
             }
         }
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print one dead letter as JSON: payload and every attempt.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print one dead letter as JSON: payload and every attempt."
+        )
         @Argument(help: "Dead-letter id (from list) or idempotency key.") var id: String
 
         func run() async throws {
@@ -40,7 +55,10 @@ struct DLQCommand: AsyncParsableCommand {
             bootstrapLogging(reader)
             let logger = Logger(label: "ferry.dlq")
             let (connection, jetStream) = try await connectNATS(reader, name: "ferry-dlq", logger: logger)
-            let letter = try await DeadLetterQueue(jetStream: jetStream, queue: try OrderQueueConfiguration(reader: reader)).find(id)
+            let letter = try await DeadLetterQueue(
+                jetStream: jetStream,
+                queue: try OrderQueueConfiguration(reader: reader)
+            ).find(id)
             await connection.close()
             guard let letter else { throw ValidationError("no dead letter \(id)") }
             let encoder = JSONEncoder()
@@ -52,7 +70,9 @@ struct DLQCommand: AsyncParsableCommand {
     }
 
     struct Resubmit: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Put dead-lettered orders back in the queue with fresh attempts.")
+        static let configuration = CommandConfiguration(
+            abstract: "Put dead-lettered orders back in the queue with fresh attempts."
+        )
         @Argument(help: "Dead-letter id (from list) or idempotency key.") var id: String?
         @Flag(help: "Resubmit every dead letter.") var all = false
 

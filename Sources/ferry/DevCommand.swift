@@ -14,13 +14,18 @@ import ServiceLifecycle
 /// PrestaShop sandbox placing orders, and a live summary. `scripts/dev.sh` starts NATS and PostgreSQL first.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "dev", abstract: "Run sandboxes, gateway and workers locally with generated orders and a live summary.")
+        commandName: "dev",
+        abstract: "Run sandboxes, gateway and workers locally with generated orders and a live summary."
+    )
 
     @Option(help: "Orders per second placed by the PrestaShop sandbox.") var rate: Double = 5
     @Option(help: "Stop after this many seconds (default: run until Ctrl-C).") var duration: Int?
     @Option(help: "Worker processes.") var workers = 2
     @Option(help: "Gateway processes; the shop spreads webhooks over them like a load balancer.") var gateways = 2
-    @Option(help: "First port: gateways = base, base+1 …, NetSuite sandbox = base+10, PrestaShop sandbox = base+11, worker n metrics = base+20+n.") var basePort = 18_080
+    @Option(
+        help:
+            "First port: gateways = base, base+1 …, NetSuite sandbox = base+10, PrestaShop sandbox = base+11, worker n metrics = base+20+n."
+    ) var basePort = 18_080
     @Option(help: "Directory for the processes' logs.") var logDirectory = ".dev/logs"
     @Option(help: "Directory with the mapping CSV files to import.") var mappings = "sandbox/mappings"
     @Option(help: "NetSuite sandbox latency (see ferry sim netsuite --help).") var netsuiteLatency = "lognormal:80:600"
@@ -31,46 +36,70 @@ struct DevCommand: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         bootstrapLogging(.ferryEnvironment(environment))
         let logger = Logger(label: "ferry.dev")
-        let gatewayPort = basePort, netSuitePort = basePort + 10, prestaShopPort = basePort + 11
+        let gatewayPort = basePort
+        let netSuitePort = basePort + 10
+        let prestaShopPort = basePort + 11
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
 
         // One environment for every child, so workers and sandboxes agree on credentials.
         var childEnv = environment
         let defaults: [String: String] = [
-            "FERRY_WEBHOOK_SECRET": "dev-webhook-secret", "FERRY_GATEWAY_PORT": "\(gatewayPort)", "FERRY_GATEWAY_DRAIN_DELAY": "1s",
+            "FERRY_WEBHOOK_SECRET": "dev-webhook-secret", "FERRY_GATEWAY_PORT": "\(gatewayPort)",
+            "FERRY_GATEWAY_DRAIN_DELAY": "1s",
             "FERRY_NETSUITE_URL": "http://127.0.0.1:\(netSuitePort)", "FERRY_NETSUITE_ACCOUNT": "1234567_SB1",
             "FERRY_NETSUITE_AUTH": "tba", "FERRY_NETSUITE_CONSUMER_KEY": "ferry-sandbox-consumer-key",
-            "FERRY_NETSUITE_CONSUMER_SECRET": "ferry-sandbox-consumer-secret", "FERRY_NETSUITE_TOKEN_ID": "ferry-sandbox-token-id",
+            "FERRY_NETSUITE_CONSUMER_SECRET": "ferry-sandbox-consumer-secret",
+            "FERRY_NETSUITE_TOKEN_ID": "ferry-sandbox-token-id",
             "FERRY_NETSUITE_TOKEN_SECRET": "ferry-sandbox-token-secret",
-            "FERRY_PRESTASHOP_URL": "http://127.0.0.1:\(prestaShopPort)", "FERRY_PRESTASHOP_KEY": "FERRY0SANDBOX0PRESTASHOP0KEY0001",
+            "FERRY_PRESTASHOP_URL": "http://127.0.0.1:\(prestaShopPort)",
+            "FERRY_PRESTASHOP_KEY": "FERRY0SANDBOX0PRESTASHOP0KEY0001",
         ]
         for (key, value) in defaults where childEnv[key] == nil { childEnv[key] = value }
         let runReader = ConfigReader.ferryEnvironment(childEnv)
 
         writeLine("ferry dev: migrating and importing the sandbox mappings")
-        _ = try await withDatabase(runReader, logger: logger) { client in try await Migrations.migrate(client, logger: logger) }
+        _ = try await withDatabase(runReader, logger: logger) { client in
+            try await Migrations.migrate(client, logger: logger)
+        }
         for kind in ["products", "tax-codes", "currencies", "payment-methods", "carriers", "shops"] {
             _ = try await importFile(kind: .init(rawValue: kind)!, path: "\(mappings)/\(kind).csv", reader: runReader)
         }
 
         let processes = ChildProcesses(environment: childEnv, logDirectory: logDirectory)
         do {
-            try processes.spawn("netsuite-sandbox", ["sim", "netsuite", "--port", "\(netSuitePort)", "--latency", netsuiteLatency])
+            try processes.spawn(
+                "netsuite-sandbox",
+                ["sim", "netsuite", "--port", "\(netSuitePort)", "--latency", netsuiteLatency]
+            )
             let gatewayPorts = (0..<max(1, min(gateways, 9))).map { gatewayPort + $0 }
             for (n, port) in gatewayPorts.enumerated() {
-                try processes.spawn("gateway-\(n + 1)", ["gateway"], extraEnvironment: ["FERRY_GATEWAY_PORT": "\(port)"])
+                try processes.spawn(
+                    "gateway-\(n + 1)",
+                    ["gateway"],
+                    extraEnvironment: ["FERRY_GATEWAY_PORT": "\(port)"]
+                )
             }
             for n in 1...max(1, workers) {
-                try processes.spawn("worker-\(n)", ["worker"], extraEnvironment: [
-                    "FERRY_WORKER_ID": "dev-worker-\(n)", "FERRY_WORKER_METRICS_PORT": "\(basePort + 20 + n)",
-                ])
+                try processes.spawn(
+                    "worker-\(n)",
+                    ["worker"],
+                    extraEnvironment: [
+                        "FERRY_WORKER_ID": "dev-worker-\(n)", "FERRY_WORKER_METRICS_PORT": "\(basePort + 20 + n)",
+                    ]
+                )
             }
-            try processes.spawn("prestashop-sandbox", [
-                "sim", "prestashop", "--port", "\(prestaShopPort)", "--rate", "\(rate)",
-                "--webhook-url", gatewayPorts.map { "http://127.0.0.1:\($0)/webhooks/prestashop/orders" }.joined(separator: ","),
-                "--drop", "\(dropWebhooks)", "--duplicate", "\(duplicateWebhooks)",
-            ])
-            writeLine("ferry dev: gateways :\(gatewayPorts.map(String.init).joined(separator: ",:")), NetSuite sandbox :\(netSuitePort), PrestaShop sandbox :\(prestaShopPort), \(workers) workers; logs in \(logDirectory)/")
+            try processes.spawn(
+                "prestashop-sandbox",
+                [
+                    "sim", "prestashop", "--port", "\(prestaShopPort)", "--rate", "\(rate)",
+                    "--webhook-url",
+                    gatewayPorts.map { "http://127.0.0.1:\($0)/webhooks/prestashop/orders" }.joined(separator: ","),
+                    "--drop", "\(dropWebhooks)", "--duplicate", "\(duplicateWebhooks)",
+                ]
+            )
+            writeLine(
+                "ferry dev: gateways :\(gatewayPorts.map(String.init).joined(separator: ",:")), NetSuite sandbox :\(netSuitePort), PrestaShop sandbox :\(prestaShopPort), \(workers) workers; logs in \(logDirectory)/"
+            )
             writeLine("ferry dev: \(rate) orders/s; Ctrl-C stops everything")
 
             var quiet = logger
@@ -83,13 +112,19 @@ struct DevCommand: AsyncParsableCommand {
                     try? await Task.sleep(for: .seconds(2))
                     let line = await summary.line(elapsed: ContinuousClock.now - start)
                     writeLine(line)
-                    for dead in processes.exited() { writeLine("ferry dev: \(dead) exited; see \(logDirectory)/\(dead).log") }
+                    for dead in processes.exited() {
+                        writeLine("ferry dev: \(dead) exited; see \(logDirectory)/\(dead).log")
+                    }
                     if let deadline, ContinuousClock.now >= deadline { break }
                 }
             }
-            try await ServiceGroup(configuration: .init(
-                services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            try await ServiceGroup(
+                configuration: .init(
+                    services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)],
+                    gracefulShutdownSignals: [.sigterm, .sigint],
+                    logger: logger
+                )
+            ).run()
             writeLine("ferry dev: stopping")
             await processes.stopAll()
             writeLine(await summary.line(elapsed: ContinuousClock.now - start))
@@ -126,14 +161,25 @@ final class DevSummary: Sendable {
             parts.append("dlq=\(dead)")
             await connection.close()
         }
-        if let s = try? await withDatabase(reader, logger: logger, { client in try await OrderSyncStore(client: client).summary(logger: logger) }) {
-            parts.append("in_netsuite=\(s.inNetSuite) written_back=\(s.writtenBack) retrying=\(s.retrying) dead_lettered=\(s.deadLettered)")
+        if let s = try? await withDatabase(
+            reader,
+            logger: logger,
+            { client in try await OrderSyncStore(client: client).summary(logger: logger) }
+        ) {
+            parts.append(
+                "in_netsuite=\(s.inNetSuite) written_back=\(s.writtenBack) retrying=\(s.retrying) dead_lettered=\(s.deadLettered)"
+            )
         }
-        if let response = try? await http.execute(HTTPClientRequest(url: netSuiteURL + "/_sandbox/stats"), timeout: .seconds(2)),
+        if let response = try? await http.execute(
+            HTTPClientRequest(url: netSuiteURL + "/_sandbox/stats"),
+            timeout: .seconds(2)
+        ),
             let body = try? await response.body.collect(upTo: 1 << 20),
             let stats = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
         {
-            parts.append("netsuite: max_concurrent=\(stats["maxConcurrent"] ?? "?")/\(stats["concurrencyLimit"] ?? "?") 429s=\(stats["rejectedConcurrency"] ?? "?")")
+            parts.append(
+                "netsuite: max_concurrent=\(stats["maxConcurrent"] ?? "?")/\(stats["concurrencyLimit"] ?? "?") 429s=\(stats["rejectedConcurrency"] ?? "?")"
+            )
         }
         return parts.joined(separator: " ")
     }
@@ -155,7 +201,8 @@ final class ChildProcesses: @unchecked Sendable {
     }
 
     static var executable: URL {
-        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let path =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: path)
     }
 

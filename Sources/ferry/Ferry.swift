@@ -10,5 +10,6 @@ struct Ferry: AsyncParsableCommand {
         subcommands: [
             GatewayCommand.self, WorkerCommand.self, MigrateCommand.self, MappingsCommand.self, DLQCommand.self,
             SimCommand.self, DevCommand.self,
-        ])
+        ]
+    )
 }

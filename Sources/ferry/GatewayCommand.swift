@@ -8,7 +8,9 @@ import ServiceLifecycle
 
 struct GatewayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "gateway", abstract: "Receive signed PrestaShop webhooks and queue them in JetStream.")
+        commandName: "gateway",
+        abstract: "Receive signed PrestaShop webhooks and queue them in JetStream."
+    )
 
     func run() async throws {
         let reader = ConfigReader.ferryEnvironment()
@@ -17,8 +19,11 @@ struct GatewayCommand: AsyncParsableCommand {
         let logger = Logger(label: "ferry.gateway")
         let tracing = try bootstrapTracing(reader, serviceName: "ferry-gateway", logger: logger)
         let gateway = try await buildGatewayServices(
-            configuration: try GatewayServicesConfiguration(reader: reader), metrics: FerryMetrics.shared,
-            onServerRunning: { port in logger.info("gateway listening", metadata: ["port": "\(port)"]) }, logger: logger)
+            configuration: try GatewayServicesConfiguration(reader: reader),
+            metrics: FerryMetrics.shared,
+            onServerRunning: { port in logger.info("gateway listening", metadata: ["port": "\(port)"]) },
+            logger: logger
+        )
         try await gateway.serviceGroup(before: tracing.map { [$0] } ?? [], logger: logger).run()
     }
 }

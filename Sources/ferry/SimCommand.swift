@@ -12,19 +12,25 @@ import ServiceLifecycle
 
 struct SimCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "sim", abstract: "Run a sandbox of NetSuite or PrestaShop (try mappings without a NetSuite account).",
-        subcommands: [NetSuite.self, PrestaShop.self, ExportMappings.self])
+        commandName: "sim",
+        abstract: "Run a sandbox of NetSuite or PrestaShop (try mappings without a NetSuite account).",
+        subcommands: [NetSuite.self, PrestaShop.self, ExportMappings.self]
+    )
 
     struct NetSuite: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "netsuite", abstract: "SuiteTalk REST sandbox: records, SuiteQL, TBA/OAuth 2.0, concurrency limit, faults.")
+            commandName: "netsuite",
+            abstract: "SuiteTalk REST sandbox: records, SuiteQL, TBA/OAuth 2.0, concurrency limit, faults."
+        )
 
         @Option(help: "Address to bind.") var host = "127.0.0.1"
         @Option(help: "Port to bind (0 picks one).") var port = 18_090
         @Option(help: "Account id (TBA realm).") var account = "1234567_SB1"
         @Option(help: "Account-wide concurrency limit; request limit+1 gets 429.") var concurrencyLimit = 10
-        @Option(help: "Latency: none | fixed:<ms> | uniform:<min ms>:<max ms> | lognormal:<median ms>:<p99 ms>.") var latency = "lognormal:80:600"
-        @Option(help: "OAuth 2.0 client as <client id>:<certificate id>:<public key PEM file>; repeatable.") var oauth2Client: [String] = []
+        @Option(help: "Latency: none | fixed:<ms> | uniform:<min ms>:<max ms> | lognormal:<median ms>:<p99 ms>.")
+        var latency = "lognormal:80:600"
+        @Option(help: "OAuth 2.0 client as <client id>:<certificate id>:<public key PEM file>; repeatable.")
+        var oauth2Client: [String] = []
         @Option(help: "Seed of the generated world shared with the PrestaShop sandbox.") var seed: UInt64 = 20_261_126
 
         func run() async throws {
@@ -32,29 +38,49 @@ struct SimCommand: AsyncParsableCommand {
             bootstrapLogging(reader)
             let logger = Logger(label: "ferry.sim.netsuite")
             var configuration = NetSuiteSandboxConfiguration(
-                host: host, port: port, accountID: account, concurrencyLimit: concurrencyLimit,
-                latency: try parseLatency(latency), dataset: seed == 20_261_126 ? .standard : .generate(seed: seed))
+                host: host,
+                port: port,
+                accountID: account,
+                concurrencyLimit: concurrencyLimit,
+                latency: try parseLatency(latency),
+                dataset: seed == 20_261_126 ? .standard : .generate(seed: seed)
+            )
             // Accept the credentials the workers are configured with, so both sides read one environment.
             if let tba = SandboxCredentials(reader: reader).netSuiteTBA {
                 configuration.tbaCredentials.append(
-                    .init(consumerKey: tba.consumerKey, consumerSecret: tba.consumerSecret, tokenID: tba.tokenID, tokenSecret: tba.tokenSecret))
+                    .init(
+                        consumerKey: tba.consumerKey,
+                        consumerSecret: tba.consumerSecret,
+                        tokenID: tba.tokenID,
+                        tokenSecret: tba.tokenSecret
+                    )
+                )
             }
             for spec in oauth2Client {
                 let parts = spec.split(separator: ":", maxSplits: 2).map(String.init)
                 guard parts.count == 3, let pem = try? String(contentsOfFile: parts[2], encoding: .utf8) else {
                     throw ValidationError("--oauth2-client must be <client id>:<certificate id>:<readable PEM file>")
                 }
-                configuration.oauth2Clients.append(.init(clientID: parts[0], certificateID: parts[1], publicKeyPEM: pem))
+                configuration.oauth2Clients.append(
+                    .init(clientID: parts[0], certificateID: parts[1], publicKeyPEM: pem)
+                )
             }
             let app = buildNetSuiteSandboxApplication(configuration: configuration, logger: logger)
-            logger.info("netsuite sandbox starting", metadata: ["port": "\(port)", "account": "\(account)", "concurrency_limit": "\(concurrencyLimit)"])
-            try await ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            logger.info(
+                "netsuite sandbox starting",
+                metadata: ["port": "\(port)", "account": "\(account)", "concurrency_limit": "\(concurrencyLimit)"]
+            )
+            try await ServiceGroup(
+                configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            ).run()
         }
     }
 
     struct PrestaShop: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "prestashop", abstract: "PrestaShop webservice sandbox with an order generator that sends signed webhooks.")
+            commandName: "prestashop",
+            abstract: "PrestaShop webservice sandbox with an order generator that sends signed webhooks."
+        )
 
         @Option(help: "Address to bind.") var host = "127.0.0.1"
         @Option(help: "Port to bind (0 picks one).") var port = 18_091
@@ -80,22 +106,39 @@ struct SimCommand: AsyncParsableCommand {
                 guard let secret = credentials.webhookSecret else {
                     throw ValidationError("FERRY_WEBHOOK_SECRET must be set to sign webhooks")
                 }
-                webhook = .init(url: webhookURL, secret: secret, modes: .init(
-                    dropProbability: drop, duplicateProbability: duplicate, delayProbability: delay, delaySeconds: delaySeconds,
-                    reorderProbability: reorder))
+                webhook = .init(
+                    url: webhookURL,
+                    secret: secret,
+                    modes: .init(
+                        dropProbability: drop,
+                        duplicateProbability: duplicate,
+                        delayProbability: delay,
+                        delaySeconds: delaySeconds,
+                        reorderProbability: reorder
+                    )
+                )
             }
             let configuration = PrestaShopSandboxConfiguration(
-                host: host, port: port, apiKeys: keys, dataset: seed == 20_261_126 ? .standard : .generate(seed: seed), webhook: webhook,
-                generator: rate > 0 ? .init(ratePerSecond: rate, maxOrders: maxOrders) : nil)
+                host: host,
+                port: port,
+                apiKeys: keys,
+                dataset: seed == 20_261_126 ? .standard : .generate(seed: seed),
+                webhook: webhook,
+                generator: rate > 0 ? .init(ratePerSecond: rate, maxOrders: maxOrders) : nil
+            )
             let app = buildPrestaShopSandboxApplication(configuration: configuration, logger: logger)
             logger.info("prestashop sandbox starting", metadata: ["port": "\(port)", "rate": "\(rate)"])
-            try await ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)).run()
+            try await ServiceGroup(
+                configuration: .init(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            ).run()
         }
     }
 
     struct ExportMappings: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "export-mappings", abstract: "Write the mapping CSV files that match the sandbox world.")
+            commandName: "export-mappings",
+            abstract: "Write the mapping CSV files that match the sandbox world."
+        )
         @Argument var directory: String
         @Option var seed: UInt64 = 20_261_126
 

@@ -9,7 +9,9 @@ import ServiceLifecycle
 
 struct WorkerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "worker", abstract: "Take queued orders and put them into NetSuite, exactly once.")
+        commandName: "worker",
+        abstract: "Take queued orders and put them into NetSuite, exactly once."
+    )
 
     func run() async throws {
         let reader = ConfigReader.ferryEnvironment()
@@ -17,7 +19,10 @@ struct WorkerCommand: AsyncParsableCommand {
         FerryMetrics.shared.bootstrap()
         let logger = Logger(label: "ferry.worker")
         let tracing = try bootstrapTracing(reader, serviceName: "ferry-worker", logger: logger)
-        let worker = try await buildWorkerServices(configuration: try WorkerServicesConfiguration(reader: reader), logger: logger)
+        let worker = try await buildWorkerServices(
+            configuration: try WorkerServicesConfiguration(reader: reader),
+            logger: logger
+        )
         // Tracing first: it stops last, after the worker has finished (and traced) what it holds.
         let group = worker.serviceGroup(before: tracing.map { [$0] } ?? [], logger: logger)
         do {
@@ -30,13 +35,21 @@ struct WorkerCommand: AsyncParsableCommand {
 }
 
 struct MigrateCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "migrate", abstract: "Create or update Ferry's PostgreSQL schema.")
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Create or update Ferry's PostgreSQL schema."
+    )
 
     func run() async throws {
         let reader = ConfigReader.ferryEnvironment()
         bootstrapLogging(reader)
         let logger = Logger(label: "ferry.migrate")
-        let applied = try await withDatabase(reader, logger: logger) { client in try await Migrations.migrate(client, logger: logger) }
-        writeLine(applied.isEmpty ? "schema up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))")
+        let applied = try await withDatabase(reader, logger: logger) { client in
+            try await Migrations.migrate(client, logger: logger)
+        }
+        writeLine(
+            applied.isEmpty
+                ? "schema up to date" : "applied migrations: \(applied.map(String.init).joined(separator: ", "))"
+        )
     }
 }

@@ -39,7 +39,10 @@ import Testing
         #expect(queue == OrderQueueConfiguration())
         #expect(queue.ackWait == .seconds(60) && queue.duplicateWindow == .seconds(600) && queue.replicas == 1)
         #expect(configuration.database.host == "127.0.0.1" && configuration.database.maximumConnections == 10)
-        #expect(configuration.netSuite.baseURL == "https://" + NetSuiteConfiguration.accountHost(forAccountID: "1234567_SB1"))
+        #expect(
+            configuration.netSuite.baseURL == "https://"
+                + NetSuiteConfiguration.accountHost(forAccountID: "1234567_SB1")
+        )
         #expect(configuration.netSuite.requestTimeout == .seconds(30))
         #expect(configuration.prestaShop.requestTimeout == .seconds(15))
         let worker = configuration.worker
@@ -63,8 +66,10 @@ import Testing
     @Test func workerSettings() throws {
         let configuration = try Self.worker([
             "FERRY_QUEUE_NAMESPACE": "blue", "FERRY_ACK_WAIT": "500ms", "FERRY_DUPLICATE_WINDOW": "2m",
-            "FERRY_LEASE_SLOTS": "auto", "FERRY_LEASE_RESERVE": "3", "FERRY_LEASE_LIVE_RESERVED": "5", "FERRY_LEASE_TTL": "1h",
-            "FERRY_WRITEBACK_STATE_ID": "none", "FERRY_WORKER_METRICS_PORT": "9090", "FERRY_WORKER_METRICS_HOST": "0.0.0.0",
+            "FERRY_LEASE_SLOTS": "auto", "FERRY_LEASE_RESERVE": "3", "FERRY_LEASE_LIVE_RESERVED": "5",
+            "FERRY_LEASE_TTL": "1h",
+            "FERRY_WRITEBACK_STATE_ID": "none", "FERRY_WORKER_METRICS_PORT": "9090",
+            "FERRY_WORKER_METRICS_HOST": "0.0.0.0",
             "FERRY_RETRY_SCHEDULE": "1s,2s", "FERRY_WORKER_ID": "w-1", "FERRY_NATS_URL": "nats://nats:4222",
             // Empty counts as unset.
             "FERRY_STREAM_REPLICAS": "",
@@ -85,9 +90,12 @@ import Testing
     @Test(arguments: [
         ("FERRY_ACK_WAIT", "banana"), ("FERRY_DUPLICATE_WINDOW", "10 minutes"), ("FERRY_STREAM_REPLICAS", "three"),
         ("FERRY_WORKER_MAX_IN_FLIGHT", "x"), ("FERRY_LEASE_SLOTS", "eight"), ("FERRY_LEASE_TTL", "soon"),
-        ("FERRY_LEASE_LIVE_RESERVED", "half"), ("FERRY_DATABASE_MAX_CONNECTIONS", "ten"), ("FERRY_NETSUITE_TIMEOUT", "1y"),
-        ("FERRY_PRESTASHOP_TIMEOUT", "-5s"), ("FERRY_QUEUE_METRICS_INTERVAL", "often"), ("FERRY_WORKER_METRICS_PORT", "x"),
-        ("FERRY_RETRY_SCHEDULE", "5s,later"), ("FERRY_WRITEBACK_STATE_ID", "shipped"), ("FERRY_NETSUITE_AUTH", "password"),
+        ("FERRY_LEASE_LIVE_RESERVED", "half"), ("FERRY_DATABASE_MAX_CONNECTIONS", "ten"),
+        ("FERRY_NETSUITE_TIMEOUT", "1y"),
+        ("FERRY_PRESTASHOP_TIMEOUT", "-5s"), ("FERRY_QUEUE_METRICS_INTERVAL", "often"),
+        ("FERRY_WORKER_METRICS_PORT", "x"),
+        ("FERRY_RETRY_SCHEDULE", "5s,later"), ("FERRY_WRITEBACK_STATE_ID", "shipped"),
+        ("FERRY_NETSUITE_AUTH", "password"),
     ])
     func aWorkerValueFerryCannotUseFailsWithItsKey(key: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try Self.worker([key: value]) }
@@ -129,7 +137,9 @@ import Testing
     }
 
     @Test func theWebhookSecretIsRequired() {
-        let error = #expect(throws: ConfigurationError.self) { try GatewayServicesConfiguration(reader: .ferryEnvironment([:])) }
+        let error = #expect(throws: ConfigurationError.self) {
+            try GatewayServicesConfiguration(reader: .ferryEnvironment([:]))
+        }
         #expect(error?.description == "configuration: FERRY_WEBHOOK_SECRET is required")
     }
 
@@ -137,7 +147,10 @@ import Testing
         let environment = Self.workerRequired.merging(["FERRY_WEBHOOK_SECRET": "whsec-42"]) { $1 }
         let provider = EnvironmentVariablesProvider.ferry(environment)
         let text = provider.debugDescription
-        let secrets = ["hunter2", "whsec-42", "ck-key-1", "cs-secret-1", "ti-token-1", "ts-secret-1", "FERRY0SANDBOX0PRESTASHOP0KEY0001"]
+        let secrets = [
+            "hunter2", "whsec-42", "ck-key-1", "cs-secret-1", "ti-token-1", "ts-secret-1",
+            "FERRY0SANDBOX0PRESTASHOP0KEY0001",
+        ]
         for secret in secrets {
             #expect(!text.contains(secret), "\(secret) in \(text)")
         }
@@ -146,10 +159,13 @@ import Testing
     }
 
     @Test func logging() {
-        #expect(LoggingConfiguration(reader: .ferryEnvironment([:])) == LoggingConfiguration(level: .info, format: .json))
+        #expect(
+            LoggingConfiguration(reader: .ferryEnvironment([:])) == LoggingConfiguration(level: .info, format: .json)
+        )
         #expect(
             LoggingConfiguration(reader: .ferryEnvironment(["FERRY_LOG_LEVEL": "debug", "FERRY_LOG_FORMAT": "text"]))
-                == LoggingConfiguration(level: .debug, format: .text))
+                == LoggingConfiguration(level: .debug, format: .text)
+        )
         #expect(LoggingConfiguration(reader: .ferryEnvironment(["FERRY_LOG_LEVEL": "loud"])).level == .info)
     }
 
@@ -157,9 +173,13 @@ import Testing
         let environment = ["OTEL_TRACES_EXPORTER": "otlp", "OTEL_SERVICE_NAME": "shop-sync"]
         #expect(
             try TracingConfiguration(reader: .ferryEnvironment(environment), serviceName: "ferry-worker")
-                == TracingConfiguration(environment: environment, serviceName: "ferry-worker"))
+                == TracingConfiguration(environment: environment, serviceName: "ferry-worker")
+        )
         #expect(throws: TracingConfigurationError.self) {
-            try TracingConfiguration(reader: .ferryEnvironment(["OTEL_SDK_DISABLED": "maybe"]), serviceName: "ferry-worker")
+            try TracingConfiguration(
+                reader: .ferryEnvironment(["OTEL_SDK_DISABLED": "maybe"]),
+                serviceName: "ferry-worker"
+            )
         }
     }
 }

@@ -15,7 +15,8 @@ struct FetchBudgetTests {
             (8, 2, -3, 0),  // headroom can be negative (waiters beyond the limit)
             (0, 8, 6, 0),  // nothing free locally
             (-1, 9, 6, 0),  // over the limit (limit lowered at runtime)
-        ] as [(Int, Int, Int?, Int)])
+        ] as [(Int, Int, Int?, Int)]
+    )
     func budget(freeLocal: Int, inFlight: Int, headroom: Int?, expected: Int) {
         #expect(FetchBudget.messages(freeLocal: freeLocal, inFlight: inFlight, leaseHeadroom: headroom) == expected)
     }
@@ -30,10 +31,12 @@ struct FetchBudgetTests {
             (8, 4, 3, 2, 5),
             (1, 7, 3, 2, 1),  // the local limit still caps it
             (8, 4, 0, -5, 0),  // a negative prefetch counts as none
-        ] as [(Int, Int, Int, Int, Int)])
+        ] as [(Int, Int, Int, Int, Int)]
+    )
     func prefetch(freeLocal: Int, inFlight: Int, headroom: Int, prefetch: Int, expected: Int) {
         #expect(
             FetchBudget.messages(freeLocal: freeLocal, inFlight: inFlight, leaseHeadroom: headroom, prefetch: prefetch)
-                == expected)
+                == expected
+        )
     }
 }

@@ -32,7 +32,11 @@ import Testing
         (1, 4, [0, 0, 0], .live, 1),
     ])
     func headroomKeepsOtherClassesReservations(
-        limit: Int, liveReserved: Int, held: [Int], priority: LeasePriority, expected: Int
+        limit: Int,
+        liveReserved: Int,
+        held: [Int],
+        priority: LeasePriority,
+        expected: Int
     ) {
         let shares = LeaseShares(reservations: [.live: liveReserved])
         let holdings: [LeasePriority: Int] = [.live: held[0], .reconciliation: held[1], .replay: held[2]]
@@ -51,7 +55,10 @@ import Testing
     func grantsServeTheQueueInOrderSkippingThoseOutOfShare(limit: Int, queue: [LeasePriority], expected: [Int]) {
         let shares = LeaseShares(reservations: [.live: 2])
         let granted = shares.grants(
-            queue: queue.enumerated().map { (id: $0.offset, priority: $0.element) }, holdings: [:], limit: limit)
+            queue: queue.enumerated().map { (id: $0.offset, priority: $0.element) },
+            holdings: [:],
+            limit: limit
+        )
         #expect(granted == expected)
     }
 
@@ -87,7 +94,8 @@ import Testing
         // Tokens 1...8 were all in flight when NetSuite started refusing.
         #expect(
             limit.record(.overloaded, token: 3, highestIssuedToken: 8)
-                == LeaseLimitChange(from: 8, to: 6, cause: .overloaded))
+                == LeaseLimitChange(from: 8, to: 6, cause: .overloaded)
+        )
         for token in [1, 2, 4, 5, 6, 7, 8] as [Int64] {
             #expect(limit.record(.overloaded, token: token, highestIssuedToken: 8) == nil)
         }
@@ -95,7 +103,8 @@ import Testing
         // A request admitted after the decrease that is refused again: a new event.
         #expect(
             limit.record(.overloaded, token: 9, highestIssuedToken: 12)
-                == LeaseLimitChange(from: 6, to: 4, cause: .overloaded))
+                == LeaseLimitChange(from: 6, to: 4, cause: .overloaded)
+        )
     }
 
     @Test func sustainedSuccessGrowsBackOneSlotAtATimeUpToTheCeiling() {

@@ -110,7 +110,8 @@ import Testing
         // The others were in flight under the old limit: their 429s change nothing more.
         #expect(
             lease.release(slot: grants[1].slot, token: grants[1].token, feedback: .overloaded, now: t0).limitChange
-                == nil)
+                == nil
+        )
         #expect(lease.effectiveLimit == 3)
         // Two still held, limit 3: one more may go, the next waits.
         #expect(grant(lease.acquire(holder: "b", priority: .live, ticket: nil, now: t0)) != nil)

@@ -3,15 +3,23 @@ import Testing
 
 /// What becomes of a message after an attempt: every failure class × circuit state × attempt.
 @Suite struct MessageDispositionTests {
-    static let policy = RetryPolicy(delays: [.seconds(5), .seconds(30), .seconds(120), .seconds(600)], outageHoldDelay: .seconds(5))
+    static let policy = RetryPolicy(
+        delays: [.seconds(5), .seconds(30), .seconds(120), .seconds(600)],
+        outageHoldDelay: .seconds(5)
+    )
 
     static func machine(circuitOpen: Bool) -> MessageDisposition {
         var machine = MessageDisposition(
-            retryPolicy: policy, concurrencyRetryDelay: .milliseconds(250), writeBackRetryDelay: .seconds(10),
-            detector: OutageDetector(threshold: 3, initialProbeInterval: .seconds(1), maxProbeInterval: .seconds(30)))
+            retryPolicy: policy,
+            concurrencyRetryDelay: .milliseconds(250),
+            writeBackRetryDelay: .seconds(10),
+            detector: OutageDetector(threshold: 3, initialProbeInterval: .seconds(1), maxProbeInterval: .seconds(30))
+        )
         if circuitOpen {
             let now = ContinuousClock.now
-            for _ in 0..<3 { _ = machine.attemptFinished(.failed(.init(.systemic, netSuiteTrouble: .serverError)), at: now) }
+            for _ in 0..<3 {
+                _ = machine.attemptFinished(.failed(.init(.systemic, netSuiteTrouble: .serverError)), at: now)
+            }
             #expect(!machine.isFetchingAllowed)
         }
         return machine
@@ -32,7 +40,8 @@ import Testing
             case .orderSpecificAnsweredByNetSuite: .failed(.init(.orderSpecific, netSuiteAnswered: true))
             case .orderSpecificElsewhere: .failed(.init(.orderSpecific))
             case .permanent: .failed(.init(.permanent))
-            case .concurrencyLimit: .failed(.init(.systemic, netSuiteTrouble: .concurrencyLimit, netSuiteAnswered: true))
+            case .concurrencyLimit:
+                .failed(.init(.systemic, netSuiteTrouble: .concurrencyLimit, netSuiteAnswered: true))
             case .serverError: .failed(.init(.systemic, netSuiteTrouble: .serverError))
             case .maintenance: .failed(.init(.systemic, netSuiteTrouble: .maintenance))
             case .timeout: .failed(.init(.systemic, netSuiteTrouble: .timeout))
@@ -95,7 +104,9 @@ import Testing
     }
 
     @Test func anAttemptTheDatabaseCouldNotCountIsHeld() {
-        #expect(Self.machine(circuitOpen: false).attemptCounted(nil, failure: .orderSpecific) == .hold(after: .seconds(5)))
+        #expect(
+            Self.machine(circuitOpen: false).attemptCounted(nil, failure: .orderSpecific) == .hold(after: .seconds(5))
+        )
     }
 
     @Test func probesCloseTheCircuitOrBackOff() {

@@ -5,18 +5,42 @@ import Testing
 @Suite struct OrderTransformTests {
     static func order(lines: [ShopOrder.Line]? = nil, module: String = "ps_wirepayment") -> ShopOrder {
         ShopOrder(
-            id: 549_085, shopID: 1, reference: "FMHGOYBGK", customerID: 532_822, deliveryAddressID: 967_452, currencyID: 1,
-            carrierID: 2, paymentModule: module, currentState: 2, dateAdd: "2024-07-05 16:40:18",
-            totalPaidTaxIncl: Decimal(string: "20.23")!, totalShippingTaxExcl: Decimal(string: "7.08")!,
+            id: 549_085,
+            shopID: 1,
+            reference: "FMHGOYBGK",
+            customerID: 532_822,
+            deliveryAddressID: 967_452,
+            currencyID: 1,
+            carrierID: 2,
+            paymentModule: module,
+            currentState: 2,
+            dateAdd: "2024-07-05 16:40:18",
+            totalPaidTaxIncl: Decimal(string: "20.23")!,
+            totalShippingTaxExcl: Decimal(string: "7.08")!,
             totalShippingTaxIncl: Decimal(string: "8.50")!,
             lines: lines ?? [
-                .init(rowID: 983_222, productID: 52_695, combinationID: 0, reference: "4589504961513", name: "Porte Clé",
-                      quantity: 1, unitPriceTaxExcl: Decimal(string: "9.775")!, unitPriceTaxIncl: Decimal(string: "11.73")!),
-            ])
+                .init(
+                    rowID: 983_222,
+                    productID: 52_695,
+                    combinationID: 0,
+                    reference: "4589504961513",
+                    name: "Porte Clé",
+                    quantity: 1,
+                    unitPriceTaxExcl: Decimal(string: "9.775")!,
+                    unitPriceTaxIncl: Decimal(string: "11.73")!
+                )
+            ]
+        )
     }
 
     static func context(paid: Bool = true) -> OrderContext {
-        OrderContext(deliveryCountryISO: "FR", currencyISO: "EUR", lineTaxCategories: [983_222: 1], isPaid: paid, customerEntityID: 107)
+        OrderContext(
+            deliveryCountryISO: "FR",
+            currencyISO: "EUR",
+            lineTaxCategories: [983_222: 1],
+            isPaid: paid,
+            customerEntityID: 107
+        )
     }
 
     static func mappings() -> ResolvedMappings {
@@ -31,7 +55,8 @@ import Testing
     }
 
     @Test func mapsAPaidOrderToASalesOrderWithDeposit() throws {
-        let draft = try OrderTransform.salesOrder(for: Self.order(), context: Self.context(), mappings: Self.mappings()).get()
+        let draft = try OrderTransform.salesOrder(for: Self.order(), context: Self.context(), mappings: Self.mappings())
+            .get()
         #expect(draft.externalID == "PS-1-549085")
         #expect(draft.customerEntityID == 107)
         #expect(draft.subsidiaryID == 1 && draft.locationID == 1 && draft.currencyID == 1 && draft.shipMethodID == 502)
@@ -39,13 +64,19 @@ import Testing
         #expect(draft.otherRefNum == "FMHGOYBGK")
         #expect(draft.shippingCost == Decimal(string: "7.08"))
         #expect(draft.lines == [.init(itemID: 10_001, quantity: 1, rate: Decimal(string: "9.775")!, taxCodeID: 105)])
-        #expect(draft.deposit == .init(externalID: "PS-1-549085-DEP", amount: Decimal(string: "20.23")!, paymentMethodID: 1))
+        #expect(
+            draft.deposit == .init(externalID: "PS-1-549085-DEP", amount: Decimal(string: "20.23")!, paymentMethodID: 1)
+        )
     }
 
     @Test func unpaidOrdersGetNoDepositAndNeedNoPaymentMapping() throws {
         var mappings = Self.mappings()
         mappings.paymentMethods = [:]
-        let draft = try OrderTransform.salesOrder(for: Self.order(), context: Self.context(paid: false), mappings: mappings).get()
+        let draft = try OrderTransform.salesOrder(
+            for: Self.order(),
+            context: Self.context(paid: false),
+            mappings: mappings
+        ).get()
         #expect(draft.deposit == nil)
     }
 
@@ -58,15 +89,21 @@ import Testing
     }
 
     @Test func reportsEveryMissingMappingAtOnce() {
-        let result = OrderTransform.salesOrder(for: Self.order(module: "paypal"), context: Self.context(), mappings: ResolvedMappings())
+        let result = OrderTransform.salesOrder(
+            for: Self.order(module: "paypal"),
+            context: Self.context(),
+            mappings: ResolvedMappings()
+        )
         guard case .failure(.missingMappings(let missing)) = result else {
             Issue.record("expected missing mappings, got \(result)")
             return
         }
-        #expect(Set(missing) == [
-            .shop(shopID: 1), .currency(iso: "EUR"), .shipMethod(carrierID: 2), .paymentMethod(module: "paypal"),
-            .product(productID: 52_695, combinationID: 0, reference: "4589504961513"),
-        ])
+        #expect(
+            Set(missing) == [
+                .shop(shopID: 1), .currency(iso: "EUR"), .shipMethod(carrierID: 2), .paymentMethod(module: "paypal"),
+                .product(productID: 52_695, combinationID: 0, reference: "4589504961513"),
+            ]
+        )
         #expect(Set(missing.map(\.kind)) == ["shops", "currencies", "carriers", "payment-methods", "products"])
     }
 
@@ -74,16 +111,35 @@ import Testing
         var context = Self.context()
         context.deliveryCountryISO = "SE"
         let result = OrderTransform.salesOrder(for: Self.order(), context: context, mappings: Self.mappings())
-        #expect(result == .failure(.missingMappings([.taxCode(.init(countryISO: "SE", taxCategoryID: 1, subsidiaryID: 1))])))
+        #expect(
+            result == .failure(.missingMappings([.taxCode(.init(countryISO: "SE", taxCategoryID: 1, subsidiaryID: 1))]))
+        )
     }
 
     @Test(arguments: [
         ([ShopOrder.Line](), "the order has no rows"),
-        ([.init(rowID: 1, productID: 1, combinationID: 0, reference: "X", name: "X", quantity: 0, unitPriceTaxExcl: 1, unitPriceTaxIncl: 1)],
-         "row 1 has quantity 0"),
+        (
+            [
+                .init(
+                    rowID: 1,
+                    productID: 1,
+                    combinationID: 0,
+                    reference: "X",
+                    name: "X",
+                    quantity: 0,
+                    unitPriceTaxExcl: 1,
+                    unitPriceTaxIncl: 1
+                )
+            ],
+            "row 1 has quantity 0"
+        ),
     ])
     func ordersThatCanNeverSucceedAreInvalid(lines: [ShopOrder.Line], reason: String) {
-        let result = OrderTransform.salesOrder(for: Self.order(lines: lines), context: Self.context(), mappings: Self.mappings())
+        let result = OrderTransform.salesOrder(
+            for: Self.order(lines: lines),
+            context: Self.context(),
+            mappings: Self.mappings()
+        )
         #expect(result == .failure(.invalidOrder(reason)))
     }
 

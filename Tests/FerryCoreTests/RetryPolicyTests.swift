@@ -8,7 +8,10 @@ import Testing
         (1, Duration.seconds(5)), (2, .seconds(30)), (3, .seconds(120)), (4, .seconds(600)),
     ])
     func orderSpecificFailuresFollowTheSchedule(attempt: Int, delay: Duration) {
-        #expect(policy.decision(afterFailedAttempt: attempt, failure: .orderSpecific) == .retry(after: delay, attempt: attempt))
+        #expect(
+            policy.decision(afterFailedAttempt: attempt, failure: .orderSpecific)
+                == .retry(after: delay, attempt: attempt)
+        )
     }
 
     @Test func theFifthFailedAttemptDeadLetters() {
@@ -23,7 +26,9 @@ import Testing
 
     @Test func systemicFailuresNeverSpendAnAttemptNorDeadLetter() {
         for attempt in 1...50 {
-            #expect(policy.decision(afterFailedAttempt: attempt, failure: .systemic) == .holdForOutage(after: .seconds(5)))
+            #expect(
+                policy.decision(afterFailedAttempt: attempt, failure: .systemic) == .holdForOutage(after: .seconds(5))
+            )
         }
     }
 

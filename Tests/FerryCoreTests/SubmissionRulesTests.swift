@@ -7,7 +7,9 @@ import Testing
 
     @Test(arguments: pendings, [String?.none, "501"])
     func salesOrderPlan(pending: PendingWrite?, remembered: String?) {
-        let plan = SubmissionRules.salesOrderPlan(SubmissionMemory(salesOrderID: remembered, depositID: nil, pending: pending))
+        let plan = SubmissionRules.salesOrderPlan(
+            SubmissionMemory(salesOrderID: remembered, depositID: nil, pending: pending)
+        )
         switch pending {
         case .salesOrderCreate, .salesOrderDelete:
             // Whatever is remembered, the outcome of a sales order write is unknown: ask NetSuite.
@@ -45,10 +47,12 @@ import Testing
     }
 
     @Test(arguments: [
-        (String?.none, String?.none, false, false), (nil, "9", true, false), ("5", nil, false, true), ("5", nil, true, false),
+        (String?.none, String?.none, false, false), (nil, "9", true, false), ("5", nil, false, true),
+        ("5", nil, true, false),
         ("5", "9", true, true), ("5", "9", false, true),
     ])
-    func completeOnlyWithSalesOrderAndDepositWhenPaid(salesOrder: String?, deposit: String?, paid: Bool, complete: Bool) {
+    func completeOnlyWithSalesOrderAndDepositWhenPaid(salesOrder: String?, deposit: String?, paid: Bool, complete: Bool)
+    {
         #expect(SubmissionRules.isComplete(salesOrder: salesOrder, deposit: deposit, isPaid: paid) == complete)
     }
 }

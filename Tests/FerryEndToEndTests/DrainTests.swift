@@ -25,7 +25,10 @@ struct DrainTests {
             for worker in first {
                 let exited = await worker.waitForExit(timeout: .seconds(60))
                 #expect(exited, "\(worker.name) did not exit within 60 s of SIGTERM")
-                #expect(worker.terminationReason == .exit && worker.exitStatus == 0, "\(worker.name): \(worker.logTail(5))")
+                #expect(
+                    worker.terminationReason == .exit && worker.exitStatus == 0,
+                    "\(worker.name): \(worker.logTail(5))"
+                )
                 #expect(!worker.logLines(message: "worker stopped").isEmpty)
                 // Slots are given back on the way out, not left to expire (the TTL is 30 s).
                 #expect(try await h.leaseSlotsHeld(by: worker.name) == 0)
@@ -55,9 +58,13 @@ struct DrainTests {
             #expect(try await h.get(readyURL).status == 200)
             var orders: [Int] = []
             for _ in 0..<2 {
-                orders.append(try await h.createOrder(
-                    customerID: SandboxWorld.existingCustomer.id, lines: [.init(sku: SandboxWorld.defaultSKUs[1], quantity: 1)],
-                    sendWebhook: false))
+                orders.append(
+                    try await h.createOrder(
+                        customerID: SandboxWorld.existingCustomer.id,
+                        lines: [.init(sku: SandboxWorld.defaultSKUs[1], quantity: 1)],
+                        sendWebhook: false
+                    )
+                )
             }
             gateway.process.terminate()
             try await waitUntil("the gateway reports draining", timeout: .seconds(5), poll: .milliseconds(20)) {
@@ -73,4 +80,3 @@ struct DrainTests {
         }
     }
 }
-

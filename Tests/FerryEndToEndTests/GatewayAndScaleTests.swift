@@ -14,7 +14,8 @@ struct GatewayAndScaleTests {
             let order = try await h.createOrder(
                 customerID: SandboxWorld.existingCustomer.id,
                 lines: [.init(sku: SandboxWorld.defaultSKUs[0], quantity: 1)],
-                sendWebhook: false)
+                sendWebhook: false
+            )
             let body = try await h.shopOrderBody(orderID: order)
 
             let badSignature = try await h.postWebhook(body, to: gateway, secret: "not-the-secret")
@@ -23,10 +24,16 @@ struct GatewayAndScaleTests {
             let stale = try await h.postWebhook(body, to: gateway, timestamp: Date().addingTimeInterval(-3600))
             #expect(stale.status == 401)
             let unsigned = try await h.send(
-                .POST, gateway.webhookURL, body: body, headers: [("Content-Type", "application/json")])
+                .POST,
+                gateway.webhookURL,
+                body: body,
+                headers: [("Content-Type", "application/json")]
+            )
             #expect(unsigned.status == 401)
             let oversized = try await h.postWebhook(
-                Data(repeating: UInt8(ascii: " "), count: 100_000) + body, to: gateway)
+                Data(repeating: UInt8(ascii: " "), count: 100_000) + body,
+                to: gateway
+            )
             #expect(oversized.status == 413)
             let malformed = try await h.postWebhook(Data("{\"order\": {\"id\": 1,".utf8), to: gateway)
             #expect(malformed.status == 400)

@@ -17,17 +17,23 @@ struct HappyPathTests {
             let fresh = try #require(
                 SandboxWorld.newCustomers.first { customer in
                     (SandboxWorld.country(ofAddress: customer.addressIDs[0])?.currencyID ?? 1) != 1
-                })
+                }
+            )
             let first = try await h.createOrder(
-                customerID: existing.id, addressID: existing.addressIDs[0],
-                lines: [.init(sku: skus[0], quantity: 2), .init(sku: skus[5], quantity: 1)])
+                customerID: existing.id,
+                addressID: existing.addressIDs[0],
+                lines: [.init(sku: skus[0], quantity: 2), .init(sku: skus[5], quantity: 1)]
+            )
             let second = try await h.createOrder(
-                customerID: fresh.id, addressID: fresh.addressIDs[0],
+                customerID: fresh.id,
+                addressID: fresh.addressIDs[0],
                 lines: [
                     .init(sku: skus[7], quantity: 3), .init(sku: skus[12], quantity: 1),
                     .init(sku: skus[20], quantity: 4),
                 ],
-                paymentModule: "ps_checkpayment", carrierID: 3)
+                paymentModule: "ps_checkpayment",
+                carrierID: 3
+            )
             try await h.waitUntilWrittenBack([first, second])
 
             let one = try await h.expectInNetSuiteExactlyOnce(orderID: first)
@@ -36,7 +42,8 @@ struct HappyPathTests {
             #expect(two.salesOrder["currency"].referenceID != "1", "the second order is not in euros")
             #expect(
                 two.deposit?["paymentMethod"].referenceID
-                    == String(SandboxWorld.paymentMethods["ps_checkpayment"] ?? -1))
+                    == String(SandboxWorld.paymentMethods["ps_checkpayment"] ?? -1)
+            )
 
             // The queue: two orders accepted, both acknowledged, nothing dead-lettered.
             #expect(try await h.ordersInStream() == 2)
@@ -55,7 +62,8 @@ struct HappyPathTests {
             try await h.configureWebhook(to: gateway)
             let order = try await h.createOrder(
                 customerID: SandboxWorld.newCustomers[1].id,
-                lines: [.init(sku: SandboxWorld.defaultSKUs[2], quantity: 1)])
+                lines: [.init(sku: SandboxWorld.defaultSKUs[2], quantity: 1)]
+            )
             for _ in 1...4 { try await h.resendWebhook(orderID: order) }
 
             try await waitUntil("the shop has delivered five webhooks") {
@@ -83,7 +91,8 @@ struct HappyPathTests {
             try await h.configureWebhook(to: gateway)
             let order = try await h.createOrder(
                 customerID: SandboxWorld.existingCustomer.id,
-                lines: [.init(sku: SandboxWorld.defaultSKUs[3], quantity: 2)])
+                lines: [.init(sku: SandboxWorld.defaultSKUs[3], quantity: 2)]
+            )
             try await h.waitUntilWrittenBack([order])
             for n in 2...5 {
                 try await Task.sleep(for: .milliseconds(1500))  // past the 1 s duplicate window

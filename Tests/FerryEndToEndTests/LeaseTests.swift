@@ -96,7 +96,8 @@ struct LeaseTests {
             // Throughput while the backlog lasts: successful NetSuite requests per second between 20 % and 80 % done.
             var first: (at: Date, succeeded: Int)?
             var last: (at: Date, succeeded: Int)?
-            try await waitUntil("80 % of the orders are in NetSuite", timeout: .seconds(240), poll: .milliseconds(100)) {
+            try await waitUntil("80 % of the orders are in NetSuite", timeout: .seconds(240), poll: .milliseconds(100))
+            {
                 let done = try await h.ordersInNetSuite()
                 if first == nil, done >= count / 5 {
                     let c = try await h.netSuiteCounters()
@@ -115,12 +116,16 @@ struct LeaseTests {
             let bound = Double(10 - 4) / latency
             #expect(
                 throughput >= 0.85 * bound && throughput <= 1.05 * bound,
-                "throughput \(throughput) requests/s, bound \(bound) requests/s, ratio \(throughput / bound)")
+                "throughput \(throughput) requests/s, bound \(bound) requests/s, ratio \(throughput / bound)"
+            )
 
             try await h.waitUntilWrittenBack(Array(paid.keys), timeout: .seconds(120))
             let counters = try await h.netSuiteCounters()
             #expect(counters.rejected > 0, "the other integration's slots must have caused 429s")
-            #expect(counters.maxConcurrent <= 6, "NetSuite admitted \(counters.maxConcurrent) at once next to the other 4")
+            #expect(
+                counters.maxConcurrent <= 6,
+                "NetSuite admitted \(counters.maxConcurrent) at once next to the other 4"
+            )
             try await h.expectEachOrderExactlyOnce(paid)
             // The AIMD limit came down from 8 and the change was logged.
             let changes = h.processes(named: "worker").flatMap { $0.logLines(message: "NetSuite lease limit changed") }
@@ -148,9 +153,13 @@ struct LeaseTests {
             let unmapped = SandboxWorld.unmappedSKUs
             var letters: [Int] = []
             for n in 0..<burst {
-                letters.append(try await h.createOrder(
-                    customerID: SandboxWorld.existingCustomer.id,
-                    lines: [.init(sku: unmapped[n % unmapped.count], quantity: 1)], sendWebhook: false))
+                letters.append(
+                    try await h.createOrder(
+                        customerID: SandboxWorld.existingCustomer.id,
+                        lines: [.init(sku: unmapped[n % unmapped.count], quantity: 1)],
+                        sendWebhook: false
+                    )
+                )
             }
             _ = try await h.postWebhooks(for: letters, to: [gateway])
             try await waitUntil("\(burst) orders are dead-lettered", timeout: .seconds(120)) {
@@ -175,18 +184,27 @@ struct LeaseTests {
                 """
                 SELECT count(*)::int FROM order_sync WHERE idempotency_key IN (\(keys(live)))
                 AND recorded_at < (SELECT max(recorded_at) FROM order_sync WHERE idempotency_key IN (\(keys(letters))))
-                """)
+                """
+            )
             #expect(liveBeforeLastReplay >= 3, "\(liveBeforeLastReplay) live orders finished while replays ran")
             let liveP95 = percentile(0.95, try await h.endToEndSeconds(live))
             let bound = max(2 * baselineP95, baselineP95 + 1.5)
-            #expect(liveP95 <= bound, "live p95 \(liveP95) s during the burst, bound \(bound) s (alone \(baselineP95) s)")
+            #expect(
+                liveP95 <= bound,
+                "live p95 \(liveP95) s during the burst, bound \(bound) s (alone \(baselineP95) s)"
+            )
             #expect(try await h.deadLettersInStream() == 0)
             #expect(try await h.netSuiteCreates("salesOrder").values.allSatisfy { $0 == 1 })
             #expect(try await h.netSuiteRecords("salesOrder").count == burst + 40)
         }
     }
 
-    private func postLiveOrders(_ count: Int, perSecond: Double, h: PipelineHarness, gateway: PipelineHarness.Gateway)
+    private func postLiveOrders(
+        _ count: Int,
+        perSecond: Double,
+        h: PipelineHarness,
+        gateway: PipelineHarness.Gateway
+    )
         async throws -> [Int]
     {
         var orders: [Int] = []
@@ -195,7 +213,8 @@ struct LeaseTests {
             let order = try await h.createOrder(
                 customerID: SandboxWorld.existingCustomer.id,
                 lines: [.init(sku: SandboxWorld.defaultSKUs[n % SandboxWorld.defaultSKUs.count], quantity: 1)],
-                sendWebhook: false)
+                sendWebhook: false
+            )
             _ = try await h.postWebhooks(for: [order], to: [gateway])
             orders.append(order)
             let pause = 1 / perSecond - Date().timeIntervalSince(started)
@@ -204,7 +223,9 @@ struct LeaseTests {
         return orders
     }
 
-    private func keys(_ orders: [Int]) -> String { orders.map { "'\(PipelineHarness.key($0))'" }.joined(separator: ",") }
+    private func keys(_ orders: [Int]) -> String {
+        orders.map { "'\(PipelineHarness.key($0))'" }.joined(separator: ",")
+    }
 }
 
 /// The `q` quantile (nearest rank) of `values`; 0 for none.

@@ -21,10 +21,18 @@ struct LogTests {
             try await h.addRejection(recordType: "salesOrder", count: 1, detail: "Invalid field value for entity.")
             let customer = SandboxWorld.newCustomers[0]
             let good = try await h.createOrder(
-                customerID: customer.id, lines: [.init(sku: SandboxWorld.defaultSKUs[3], quantity: 1)])
+                customerID: customer.id,
+                lines: [.init(sku: SandboxWorld.defaultSKUs[3], quantity: 1)]
+            )
             let unmapped = try await h.createOrder(
-                customerID: SandboxWorld.existingCustomer.id, lines: [.init(sku: SandboxWorld.unmappedSKUs[0], quantity: 1)])
-            let forged = try await h.postWebhook(try await h.shopOrderBody(orderID: good), to: gateway, secret: "forged-secret")
+                customerID: SandboxWorld.existingCustomer.id,
+                lines: [.init(sku: SandboxWorld.unmappedSKUs[0], quantity: 1)]
+            )
+            let forged = try await h.postWebhook(
+                try await h.shopOrderBody(orderID: good),
+                to: gateway,
+                secret: "forged-secret"
+            )
             #expect(forged.status == 401)
             try await h.waitUntilWrittenBack([good], timeout: .seconds(90))
             try await waitUntil("the unmapped order is dead-lettered", timeout: .seconds(90)) {
@@ -39,7 +47,8 @@ struct LogTests {
             let forbidden: [(String, String)] = [
                 ("webhook secret", h.webhookSecret), ("NetSuite consumer key", tba.consumerKey),
                 ("NetSuite consumer secret", tba.consumerSecret), ("NetSuite token id", tba.tokenID),
-                ("NetSuite token secret", tba.tokenSecret), ("PrestaShop API key", PrestaShopSandboxConfiguration.defaultAPIKey),
+                ("NetSuite token secret", tba.tokenSecret),
+                ("PrestaShop API key", PrestaShopSandboxConfiguration.defaultAPIKey),
                 ("order secure_key", secureKey), ("customer e-mail", customer.email),
                 ("payload JSON", "\"associations\""), ("payload JSON", "order_rows"),
             ]
@@ -54,7 +63,10 @@ struct LogTests {
                 }
                 for line in text.split(separator: "\n") where !line.isEmpty {
                     let json = try? JSONValue.parse(Data(line.utf8))
-                    #expect(json?["msg"].string != nil, "not a JSON log line in \(file.lastPathComponent): \(line.prefix(200))")
+                    #expect(
+                        json?["msg"].string != nil,
+                        "not a JSON log line in \(file.lastPathComponent): \(line.prefix(200))"
+                    )
                     if let json { lines.append(json) }
                 }
             }
@@ -64,14 +76,30 @@ struct LogTests {
             let aboutGood = lines.filter { $0["order.id"].string == String(good) }
             #expect(aboutGood.contains { $0["msg"].string == "order accepted" })
             #expect(aboutGood.contains { $0["msg"].string == "order in NetSuite" })
-            #expect(aboutGood.contains { $0["msg"].string == "order attempt failed, retrying" && $0["error.type"].string != nil })
-            #expect(aboutGood.allSatisfy { $0["customer.id"].string == nil || $0["customer.id"].string == String(customer.id) })
-            #expect(lines.contains { $0["customer.id"].string == String(customer.id) && $0["msg"].string == "order in NetSuite" })
+            #expect(
+                aboutGood.contains {
+                    $0["msg"].string == "order attempt failed, retrying" && $0["error.type"].string != nil
+                }
+            )
+            #expect(
+                aboutGood.allSatisfy {
+                    $0["customer.id"].string == nil || $0["customer.id"].string == String(customer.id)
+                }
+            )
+            #expect(
+                lines.contains {
+                    $0["customer.id"].string == String(customer.id) && $0["msg"].string == "order in NetSuite"
+                }
+            )
             let deadLettered = lines.filter { $0["msg"].string == "order dead-lettered" }
             #expect(deadLettered.count == 1)
             #expect(deadLettered.first?["order.id"].string == String(unmapped))
             #expect(deadLettered.first?["error.type"].string == "missing_mapping")
-            #expect(lines.contains { $0["msg"].string == "webhook rejected" && $0["error.type"].string == "invalid_signature" })
+            #expect(
+                lines.contains {
+                    $0["msg"].string == "webhook rejected" && $0["error.type"].string == "invalid_signature"
+                }
+            )
         }
     }
 }

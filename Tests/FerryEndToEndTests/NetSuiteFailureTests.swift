@@ -23,11 +23,17 @@ struct NetSuiteFailureTests {
             try await h.configureWebhook(to: gateway)
             for type in ["customer", "salesOrder", "customerDeposit"] {
                 try await h.addCommitThenFail(
-                    recordType: type, failure: failure.rawValue, count: 1, delaySeconds: failure == .delay ? 4 : nil)
+                    recordType: type,
+                    failure: failure.rawValue,
+                    count: 1,
+                    delaySeconds: failure == .delay ? 4 : nil
+                )
             }
             let customer = SandboxWorld.newCustomers[2]
             let order = try await h.createOrder(
-                customerID: customer.id, lines: [.init(sku: SandboxWorld.defaultSKUs[1], quantity: 1)])
+                customerID: customer.id,
+                lines: [.init(sku: SandboxWorld.defaultSKUs[1], quantity: 1)]
+            )
             try await h.waitUntilWrittenBack([order], timeout: .seconds(90))
 
             // Every fault fired (the rules are used up), and yet one of each.
@@ -61,7 +67,8 @@ struct NetSuiteFailureTests {
 
             let order = try await h.createOrder(
                 customerID: SandboxWorld.existingCustomer.id,
-                lines: [.init(sku: SandboxWorld.defaultSKUs[4], quantity: 2)])
+                lines: [.init(sku: SandboxWorld.defaultSKUs[4], quantity: 2)]
+            )
             // The sales order is saved and worker 1 is waiting inside the call.
             try await waitUntil("the sales order is saved while worker 1 waits for the answer") {
                 try await h.netSuiteCreates("salesOrder")["PS-1-\(order)"] == 1
@@ -81,7 +88,8 @@ struct NetSuiteFailureTests {
                 second.logLines(message: "record already in NetSuite").contains {
                     $0["netsuite.record"].string == "salesOrder"
                 },
-                "worker 2 found the sales order worker 1 left behind")
+                "worker 2 found the sales order worker 1 left behind"
+            )
             try await waitUntil("the consumer has nothing left") { try await h.unfinishedMessages() == 0 }
             #expect(try await h.deadLettersInStream() == 0)
         }
@@ -99,12 +107,16 @@ struct NetSuiteFailureTests {
             let first = try await h.startWorker("worker-1")
             try await h.configureWebhook(to: gateway)
             try await h.addRejection(
-                recordType: "customerDeposit", count: 1000, errorCode: "RCRD_HAS_BEEN_CHANGED",
-                detail: "Record has been changed since you retrieved it.")
+                recordType: "customerDeposit",
+                count: 1000,
+                errorCode: "RCRD_HAS_BEEN_CHANGED",
+                detail: "Record has been changed since you retrieved it."
+            )
 
             let order = try await h.createOrder(
                 customerID: SandboxWorld.existingCustomer.id,
-                lines: [.init(sku: SandboxWorld.defaultSKUs[6], quantity: 1)])
+                lines: [.init(sku: SandboxWorld.defaultSKUs[6], quantity: 1)]
+            )
             try await waitUntil("the order failed on its deposit at least twice") {
                 try await h.attempts(orderID: order).count >= 2
             }
@@ -114,11 +126,14 @@ struct NetSuiteFailureTests {
 
             let externalID = "PS-1-\(order)"
             #expect(
-                try await h.netSuiteRecords("salesOrder", externalID: externalID).isEmpty, "no sales order left behind")
+                try await h.netSuiteRecords("salesOrder", externalID: externalID).isEmpty,
+                "no sales order left behind"
+            )
             #expect(try await h.netSuiteRecords("customerDeposit").isEmpty)
             #expect(
                 try await h.netSuiteCreates("salesOrder")[externalID] ?? 0 >= 2,
-                "a sales order was created and rolled back on each attempt")
+                "a sales order was created and rolled back on each attempt"
+            )
             let row = try #require(try await h.syncRow(orderID: order))
             #expect(row.stage != "written_back" && row.stage != "recorded")
             #expect(row.salesOrderID == nil)
@@ -147,20 +162,30 @@ struct NetSuiteFailureTests {
             try await h.startWorker()
             try await h.configureWebhook(to: gateway)
             try await h.addRejection(
-                recordType: "customerDeposit", count: 1000, detail: "Payment method is not valid for this subsidiary.")
+                recordType: "customerDeposit",
+                count: 1000,
+                detail: "Payment method is not valid for this subsidiary."
+            )
 
             let order = try await h.createOrder(
                 customerID: SandboxWorld.existingCustomer.id,
-                lines: [.init(sku: SandboxWorld.defaultSKUs[5], quantity: 1)])
+                lines: [.init(sku: SandboxWorld.defaultSKUs[5], quantity: 1)]
+            )
             try await waitUntil("the order is dead-lettered") { try await h.deadLettersInStream() == 1 }
             let externalID = "PS-1-\(order)"
-            #expect(try await h.netSuiteCreates("salesOrder")[externalID] == 1, "one sales order created and rolled back")
+            #expect(
+                try await h.netSuiteCreates("salesOrder")[externalID] == 1,
+                "one sales order created and rolled back"
+            )
             #expect(try await h.netSuiteRecords("salesOrder", externalID: externalID).isEmpty)
             #expect(try await h.netSuiteRecords("customerDeposit").isEmpty)
             #expect(try await h.attempts(orderID: order).count == 1, "dead-lettered at once")
             #expect(try await h.orderHistory(orderID: order)["currentState"].int == 2, "not written back")
             let list = try await h.ferry("dlq", "list")
-            #expect(list.output.contains("netsuite_deposit_refused") || list.output.contains("deposit refused"), "\(list.output)")
+            #expect(
+                list.output.contains("netsuite_deposit_refused") || list.output.contains("deposit refused"),
+                "\(list.output)"
+            )
 
             try await h.clearNetSuiteFaults()
             let resubmit = try await h.ferry("dlq", "resubmit", "--all")

@@ -18,14 +18,18 @@ struct RetryAndDeadLetterTests {
             try await h.configureWebhook(to: gateway)
 
             let productID = try await h.addShopOnlyProduct(
-                name: "E2E Unmapped Lamp", price: "39.90", reference: "E2E-LAMP")
+                name: "E2E Unmapped Lamp",
+                price: "39.90",
+                reference: "E2E-LAMP"
+            )
             let mapped = SandboxWorld.defaultSKUs[8]
             let order = try await h.createOrder(
                 customerID: SandboxWorld.existingCustomer.id,
                 lines: [
                     .init(sku: mapped, quantity: 1),
                     .init(sku: .init(productID: productID, combinationID: 0), quantity: 2),
-                ])
+                ]
+            )
 
             try await waitUntil("the order is dead-lettered") { try await h.deadLettersInStream() == 1 }
 
@@ -90,7 +94,9 @@ struct RetryAndDeadLetterTests {
             #expect(resubmit.output.contains("resubmitted \(dlqID)"))
             try await h.waitUntilWrittenBack([order])
             try await h.expectInNetSuiteExactlyOnce(
-                orderID: order, itemOverrides: [.init(productID: productID, combinationID: 0): itemID])
+                orderID: order,
+                itemOverrides: [.init(productID: productID, combinationID: 0): itemID]
+            )
             #expect(try await h.deadLettersInStream() == 0)
             #expect(try await h.ferry("dlq", "list").output.contains("no dead letters"))
             #expect(try await h.syncRow(orderID: order)?.attempts == 0, "a resubmission starts with fresh attempts")
@@ -114,11 +120,14 @@ struct RetryAndDeadLetterTests {
                 orders.append(
                     try await h.createOrder(
                         customerID: SandboxWorld.newCustomers[10 + n].id,
-                        lines: [.init(sku: SandboxWorld.defaultSKUs[n], quantity: n + 1)]))
+                        lines: [.init(sku: SandboxWorld.defaultSKUs[n], quantity: n + 1)]
+                    )
+                )
             }
             try await waitUntil("every order has met the maintenance", timeout: .seconds(30)) {
                 try await h.count(
-                    "SELECT count(*)::int FROM order_sync WHERE last_error_class = 'systemic'") == orders.count
+                    "SELECT count(*)::int FROM order_sync WHERE last_error_class = 'systemic'"
+                ) == orders.count
             }
             #expect(try await h.count("SELECT count(*)::int FROM order_sync WHERE attempts > 0") == 0)
             try await waitUntil("the worker paused fetching", timeout: .seconds(30)) {

@@ -17,11 +17,12 @@ import Testing
     let logger = Logger(label: "ferry.test.gateway")
 
     static func orderJSON(id: Int = 549_085, shop: Int = 1, rows: String? = nil) -> String {
-        let orderRows = rows ?? """
-            [{"id":983222,"product_id":52695,"product_attribute_id":0,"product_quantity":1,"product_name":"Porte Clé",
-              "product_reference":"4589504961513","product_price":"9.775000","unit_price_tax_incl":"11.730000",
-              "unit_price_tax_excl":"9.775000"}]
-            """
+        let orderRows =
+            rows ?? """
+                [{"id":983222,"product_id":52695,"product_attribute_id":0,"product_quantity":1,"product_name":"Porte Clé",
+                  "product_reference":"4589504961513","product_price":"9.775000","unit_price_tax_incl":"11.730000",
+                  "unit_price_tax_excl":"9.775000"}]
+                """
         return """
             {"order":{"id":\(id),"id_address_delivery":967452,"id_address_invoice":967452,"id_cart":817776,"id_currency":1,
             "id_lang":1,"id_customer":532822,"id_carrier":103,"current_state":2,"module":"ps_wirepayment","valid":"1",
@@ -36,7 +37,10 @@ import Testing
 
     static func signedHeaders(_ body: String, secret: String = secret, at time: Date = Date()) -> HTTPFields {
         let timestamp = String(Int(time.timeIntervalSince1970))
-        let mac = HMAC<SHA256>.authenticationCode(for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        let mac = HMAC<SHA256>.authenticationCode(
+            for: Data("\(timestamp).\(body)".utf8),
+            using: SymmetricKey(data: Data(secret.utf8))
+        )
         var headers: HTTPFields = [.contentType: "application/json"]
         headers[HTTPField.Name("X-Ferry-Timestamp")!] = timestamp
         headers[HTTPField.Name("X-Ferry-Signature")!] = "v1=" + mac.map { String(format: "%02x", $0) }.joined()
@@ -45,21 +49,33 @@ import Testing
 
     /// Runs `body` with a live gateway on port 0 over an isolated stream layout.
     func withGateway(
-        maxBodyBytes: Int = 1 << 20, drain: GatewayDrain? = nil,
-        _ body: @Sendable (any TestClientProtocol, JetStream, OrderQueueConfiguration, NATSConnection) async throws -> Void
+        maxBodyBytes: Int = 1 << 20,
+        drain: GatewayDrain? = nil,
+        _ body:
+            @Sendable (any TestClientProtocol, JetStream, OrderQueueConfiguration, NATSConnection) async throws -> Void
     ) async throws {
         guard let url = ProcessInfo.processInfo.environment["FERRY_NATS_URL"] else {
             Issue.record("FERRY_NATS_URL is not set: run the suite with scripts/test.sh (it starts nats-server)")
             return
         }
-        let connection = try await NATSConnection.connect(NATSConnectionOptions(url: url, name: "gateway-test"), logger: logger)
+        let connection = try await NATSConnection.connect(
+            NATSConnectionOptions(url: url, name: "gateway-test"),
+            logger: logger
+        )
         let jetStream = try connection.jetStream()
         let queue = OrderQueueConfiguration.isolated(UUID().uuidString.prefix(8).description)
         try await queue.ensure(on: jetStream)
         let publisher = JetStreamOrderPublisher(connection: connection, jetStream: jetStream, queue: queue)
         let app = buildGatewayApplication(
-            configuration: GatewayConfiguration(port: 0, webhookSecrets: [Self.secret, Self.oldSecret], maxBodyBytes: maxBodyBytes),
-            publisher: publisher, drain: drain, logger: logger)
+            configuration: GatewayConfiguration(
+                port: 0,
+                webhookSecrets: [Self.secret, Self.oldSecret],
+                maxBodyBytes: maxBodyBytes
+            ),
+            publisher: publisher,
+            drain: drain,
+            logger: logger
+        )
         do {
             try await app.test(.live) { client in try await body(client, jetStream, queue, connection) }
         } catch {
@@ -106,7 +122,11 @@ import Testing
             var duplicates: [Bool] = []
             for attempt in 0..<5 {
                 // Later deliveries carry later timestamps and signatures: still the same order.
-                let response = try await post(client, body, headers: Self.signedHeaders(body, at: Date().addingTimeInterval(Double(attempt))))
+                let response = try await post(
+                    client,
+                    body,
+                    headers: Self.signedHeaders(body, at: Date().addingTimeInterval(Double(attempt)))
+                )
                 #expect(response.status == .accepted)
                 duplicates.append(json(response)["duplicate"] as? Bool ?? false)
             }
@@ -134,13 +154,19 @@ import Testing
             unsigned[HTTPField.Name("X-Ferry-Timestamp")!] = String(Int(Date().timeIntervalSince1970))
             var wrongType = Self.signedHeaders(body)
             wrongType[.contentType] = "text/plain"
-            let huge = Self.orderJSON(id: 80, rows: "[" + Array(repeating: "{\"id\":1}", count: 1000).joined(separator: ",") + "]")
+            let huge = Self.orderJSON(
+                id: 80,
+                rows: "[" + Array(repeating: "{\"id\":1}", count: 1000).joined(separator: ",") + "]"
+            )
             let malformed = "{\"order\": {\"id\": 81,"
             let missingRows = Self.orderJSON(id: 82, rows: "[]")
-            let badQuantity = Self.orderJSON(id: 83, rows: """
-                [{"id":1,"product_id":5,"product_attribute_id":0,"product_quantity":"x","product_name":"A","product_reference":"R",
-                  "unit_price_tax_incl":"1.000000","unit_price_tax_excl":"1.000000","product_price":"1.000000"}]
-                """)
+            let badQuantity = Self.orderJSON(
+                id: 83,
+                rows: """
+                    [{"id":1,"product_id":5,"product_attribute_id":0,"product_quantity":"x","product_name":"A","product_reference":"R",
+                      "unit_price_tax_incl":"1.000000","unit_price_tax_excl":"1.000000","product_price":"1.000000"}]
+                    """
+            )
             let noOrder = "{\"orders\": []}"
             let cases: [(String, HTTPFields, HTTPResponse.Status, String?)] = [
                 (body, tampered, .unauthorized, nil),
@@ -151,7 +177,10 @@ import Testing
                 (huge, Self.signedHeaders(huge), .contentTooLarge, nil),
                 (malformed, Self.signedHeaders(malformed), .badRequest, "$"),
                 (missingRows, Self.signedHeaders(missingRows), .badRequest, "order.associations.order_rows"),
-                (badQuantity, Self.signedHeaders(badQuantity), .badRequest, "order.associations.order_rows[0].product_quantity"),
+                (
+                    badQuantity, Self.signedHeaders(badQuantity), .badRequest,
+                    "order.associations.order_rows[0].product_quantity"
+                ),
                 (noOrder, Self.signedHeaders(noOrder), .badRequest, "order"),
             ]
             for (index, (payload, headers, status, field)) in cases.enumerated() {

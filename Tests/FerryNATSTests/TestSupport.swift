@@ -1,5 +1,5 @@
-import FerryTestSupport
 import FerryNATS
+import FerryTestSupport
 import Foundation
 import Logging
 import Synchronization

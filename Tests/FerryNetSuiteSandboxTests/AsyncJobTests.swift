@@ -24,10 +24,13 @@ struct AsyncJobTests {
         try await withSandbox { sandbox in
             let body = Bodies.salesOrder(externalID: "PS-ASYNC", lines: [.init(item: TestWorld.item.netSuiteItemID)])
             let accepted = try await sandbox.send(
-                .POST, Self.orders, json: body,
+                .POST,
+                Self.orders,
+                json: body,
                 headers: [
                     "Prefer": "respond-async", "X-NetSuite-Idempotency-Key": "3f1c1e1a-8d0e-4a53-9d6e-0c5b9b1f2a10",
-                ])
+                ]
+            )
             #expect(accepted.status == 202)
             #expect(accepted.body.isEmpty)
             #expect(accepted.header("Preference-Applied") == "respond-async")
@@ -69,8 +72,11 @@ struct AsyncJobTests {
             // Synchronous requests ignore the key.
             let sync = Bodies.salesOrder(lines: [.init(item: TestWorld.item.netSuiteItemID)])
             let plain = try await sandbox.send(
-                .POST, Self.orders, json: sync,
-                headers: ["X-NetSuite-Idempotency-Key": headers["X-NetSuite-Idempotency-Key"]!])
+                .POST,
+                Self.orders,
+                json: sync,
+                headers: ["X-NetSuite-Idempotency-Key": headers["X-NetSuite-Idempotency-Key"]!]
+            )
             #expect(plain.status == 204)
         }
     }

@@ -64,8 +64,11 @@ struct FaultTests {
             ])
             let error = await #expect(throws: HTTPClientError.self) {
                 try await sandbox.send(
-                    .PUT, "\(Self.orders)/eid:PS-SLOW", json: Self.order("PS-SLOW"),
-                    timeout: .milliseconds(500))
+                    .PUT,
+                    "\(Self.orders)/eid:PS-SLOW",
+                    json: Self.order("PS-SLOW"),
+                    timeout: .milliseconds(500)
+                )
             }
             #expect(error == .deadlineExceeded)
             #expect(try await sandbox.send(.GET, "\(Self.orders)/eid:PS-SLOW").status == 200)
@@ -78,7 +81,8 @@ struct FaultTests {
     @Test func rejectionRulesRefuseWithoutSaving() async throws {
         try await withSandbox { sandbox in
             let orderID = try #require(
-                try await sandbox.send(.POST, Self.orders, json: Self.order("PS-REJ")).locationID)
+                try await sandbox.send(.POST, Self.orders, json: Self.order("PS-REJ")).locationID
+            )
             let rule =
                 #"{"recordType": "customerDeposit", "errorCode": "INSUFFICIENT_FUNDS", "detail": "No.", "count": 2}"#
             #expect(try await sandbox.send(.POST, "/_sandbox/faults/rejections", json: rule).status == 200)
@@ -90,11 +94,13 @@ struct FaultTests {
                 #expect(refused.errorDetail == "No.")
             }
             #expect(
-                try await sandbox.send(.GET, "/services/rest/record/v1/customerDeposit/eid:PS-DEP-REJ").status == 404)
+                try await sandbox.send(.GET, "/services/rest/record/v1/customerDeposit/eid:PS-DEP-REJ").status == 404
+            )
             // Orders are not affected, and the third deposit goes through.
             #expect(try await sandbox.send(.POST, Self.orders, json: Self.order("PS-REJ-2")).status == 204)
             #expect(
-                try await sandbox.send(.POST, "/services/rest/record/v1/customerDeposit", json: deposit).status == 204)
+                try await sandbox.send(.POST, "/services/rest/record/v1/customerDeposit", json: deposit).status == 204
+            )
         }
     }
 
@@ -108,7 +114,8 @@ struct FaultTests {
             }
             #expect(await sandbox.server.createCounts(recordType: "salesOrder").isEmpty)
             #expect(
-                try await sandbox.send(.PUT, "/_sandbox/faults/server-error-rate", json: #"{"rate": 0}"#).status == 200)
+                try await sandbox.send(.PUT, "/_sandbox/faults/server-error-rate", json: #"{"rate": 0}"#).status == 200
+            )
             #expect(try await sandbox.send(.POST, Self.orders, json: Self.order("PS-5XX-OK")).status == 204)
         }
     }
@@ -134,7 +141,8 @@ struct FaultTests {
         let clock = TestClock()
         try await withSandbox(.test { $0.clock = clock.function }) { (sandbox) async throws in
             #expect(
-                try await sandbox.send(.PUT, "/_sandbox/maintenance", json: #"{"durationSeconds": 60}"#).status == 200)
+                try await sandbox.send(.PUT, "/_sandbox/maintenance", json: #"{"durationSeconds": 60}"#).status == 200
+            )
             #expect(try await sandbox.send(.GET, "/services/rest/system/v1/governanceLimits").status == 503)
             clock.advance(by: 61)
             #expect(try await sandbox.send(.GET, "/services/rest/system/v1/governanceLimits").status == 200)
@@ -153,7 +161,8 @@ struct FaultTests {
             #expect(answer.errorCode == "INVALID_LOGIN")
             #expect(try await sandbox.send(.DELETE, "/_sandbox/overload").status == 200)
             #expect(
-                try await sandbox.send(.GET, "/services/rest/record/v1/customer/\(TestWorld.customerID)").status == 200)
+                try await sandbox.send(.GET, "/services/rest/record/v1/customer/\(TestWorld.customerID)").status == 200
+            )
         }
     }
 
@@ -174,9 +183,14 @@ struct FaultTests {
             #expect(
                 current.commitThenFail == [
                     .init(
-                        method: "POST", recordType: "salesOrder", failure: .delay,
-                        delaySeconds: 40, rate: 0.5)
-                ])
+                        method: "POST",
+                        recordType: "salesOrder",
+                        failure: .delay,
+                        delaySeconds: 40,
+                        rate: 0.5
+                    )
+                ]
+            )
             #expect(current.rejections.first?.status == 403)
             #expect(current.overload == .init(fraction: 0.1, delaySeconds: 3))
             #expect(sandbox.server.statistics().otherIntegrationSlots == 3)

@@ -24,7 +24,9 @@ struct GovernanceTests {
                         switch index % 3 {
                         case 0:
                             result = try await sandbox.send(
-                                .GET, "/services/rest/record/v1/customer/\(TestWorld.customerID)")
+                                .GET,
+                                "/services/rest/record/v1/customer/\(TestWorld.customerID)"
+                            )
                         case 1: result = try await sandbox.suiteQL("SELECT id FROM item")
                         default: result = try await sandbox.send(.GET, "/services/rest/system/v1/governanceLimits")
                         }
@@ -154,14 +156,18 @@ struct GovernanceTests {
         #expect(
             (0..<200).map { _ in uniform.sample(using: &first) }.allSatisfy {
                 $0 >= .milliseconds(10) && $0 <= .milliseconds(20)
-            })
+            }
+        )
         #expect(NetSuiteLatency.fixed(.milliseconds(7)).sample(using: &first) == .milliseconds(7))
     }
 
     @Test func latencyCanBeChangedAtRuntime() async throws {
         try await withSandbox { sandbox in
             let set = try await sandbox.send(
-                .PUT, "/_sandbox/latency", json: #"{"kind": "fixed", "milliseconds": 400}"#)
+                .PUT,
+                "/_sandbox/latency",
+                json: #"{"kind": "fixed", "milliseconds": 400}"#
+            )
             #expect(set.status == 200)
             #expect(sandbox.server.latency == .fixed(.milliseconds(400)))
             let begin = ContinuousClock.now

@@ -23,7 +23,9 @@ struct InspectionTests {
         try await withSandbox { sandbox in
             for externalID in ["PS-A", "PS-B"] {
                 let body = Bodies.salesOrder(
-                    externalID: externalID, lines: [.init(item: TestWorld.item.netSuiteItemID)])
+                    externalID: externalID,
+                    lines: [.init(item: TestWorld.item.netSuiteItemID)]
+                )
                 #expect(try await sandbox.send(.POST, Self.orders, json: body).status == 204)
             }
             let listed = try #require(try await sandbox.send(.GET, "/_sandbox/records/salesOrder").json)
@@ -33,7 +35,8 @@ struct InspectionTests {
             #expect(records.first?["record"]?["item"]?["items"]?.arrayValue?.count == 1)
 
             let filtered = try #require(
-                try await sandbox.send(.GET, "/_sandbox/records/salesorder?externalId=PS-B").json)
+                try await sandbox.send(.GET, "/_sandbox/records/salesorder?externalId=PS-B").json
+            )
             #expect(filtered["count"] == .number(1))
             let single = try await sandbox.send(.GET, "/_sandbox/records/salesOrder/eid:PS-A")
             #expect(single.json?["externalId"] == .string("PS-A"))
@@ -44,7 +47,8 @@ struct InspectionTests {
             let customers = try #require(try await sandbox.send(.GET, "/_sandbox/records/customer").json)
             #expect(customers["count"] == .number(0))
             let seeded = try #require(
-                try await sandbox.send(.GET, "/_sandbox/records/customer?includeSeeded=true").json)
+                try await sandbox.send(.GET, "/_sandbox/records/customer?includeSeeded=true").json
+            )
             let expected = TestWorld.dataset.customers.filter { $0.netSuiteID != nil }.count
             #expect(seeded["count"] == .number(Decimal(expected)))
         }
@@ -78,7 +82,8 @@ struct InspectionTests {
             #expect(entry["externalId"] == .string("PS-DL"))
             #expect(
                 entry["items"]
-                    == .array([.object(["item": .string(String(item)), "lines": .array([.number(1), .number(2)])])]))
+                    == .array([.object(["item": .string(String(item)), "lines": .array([.number(1), .number(2)])])])
+            )
         }
     }
 
@@ -90,34 +95,44 @@ struct InspectionTests {
             #expect(listed["items"]?.arrayValue?.count == seeded.count)
             #expect(
                 listed["items"]?.arrayValue?.first?["quantityOnHand"]
-                    == .number(Decimal(seeded.first!.quantityOnHand)))
+                    == .number(Decimal(seeded.first!.quantityOnHand))
+            )
 
             let adjusted = try await sandbox.send(
-                .POST, "/_sandbox/inventory/adjust",
-                json: #"{"item": \#(item), "location": 2, "quantityOnHand": 3, "quantityOnOrder": 20}"#)
+                .POST,
+                "/_sandbox/inventory/adjust",
+                json: #"{"item": \#(item), "location": 2, "quantityOnHand": 3, "quantityOnOrder": 20}"#
+            )
             #expect(adjusted.json?["quantityOnOrder"] == .number(20))
             let rows = TestSandbox.rows(
                 try await sandbox.suiteQL(
                     "SELECT quantityonhand, quantityonorder FROM inventoryitemlocations "
                         + "WHERE item = \(item) AND location = 2"
-                ))
+                )
+            )
             #expect(rows == [["quantityonhand": "3", "quantityonorder": "20"]])
 
             #expect(
                 try await sandbox.send(
-                    .POST, "/_sandbox/inventory/adjust",
+                    .POST,
+                    "/_sandbox/inventory/adjust",
                     json: #"{"item": 1, "location": 1, "delta": 1}"#
-                ).status == 400)
+                ).status == 400
+            )
             #expect(
                 try await sandbox.send(
-                    .POST, "/_sandbox/inventory/adjust",
+                    .POST,
+                    "/_sandbox/inventory/adjust",
                     json: #"{"item": \#(item), "location": 99, "delta": 1}"#
-                ).status == 400)
+                ).status == 400
+            )
             #expect(
                 try await sandbox.send(
-                    .POST, "/_sandbox/inventory/adjust",
+                    .POST,
+                    "/_sandbox/inventory/adjust",
                     json: #"{"item": \#(item), "location": 1}"#
-                ).status == 400)
+                ).status == 400
+            )
         }
     }
 }

@@ -20,8 +20,10 @@ struct OAuth2Tests {
             configuration.accessTokenLifetime = lifetime
             configuration.oauth2Clients = [
                 .init(
-                    clientID: "client-rsa", certificateID: "cert-rsa",
-                    publicKeyPEM: rsaKey.publicKey.pemRepresentation),
+                    clientID: "client-rsa",
+                    certificateID: "cert-rsa",
+                    publicKeyPEM: rsaKey.publicKey.pemRepresentation
+                ),
                 .init(clientID: "client-ec", certificateID: "cert-ec", publicKeyPEM: ecKey.publicKey.pemRepresentation),
             ]
         }
@@ -62,7 +64,9 @@ struct OAuth2Tests {
     }
 
     static func requestToken(
-        _ sandbox: TestSandbox, assertion: String, grantType: String = "client_credentials"
+        _ sandbox: TestSandbox,
+        assertion: String,
+        grantType: String = "client_credentials"
     )
         async throws -> HTTPResult
     {
@@ -71,17 +75,28 @@ struct OAuth2Tests {
             + "&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer"
             + "&client_assertion=\(assertion)"
         return try await sandbox.send(
-            .POST, tokenPath, body: form,
-            headers: ["Content-Type": "application/x-www-form-urlencoded"])
+            .POST,
+            tokenPath,
+            body: form,
+            headers: ["Content-Type": "application/x-www-form-urlencoded"]
+        )
     }
 
     static func claims(
-        _ sandbox: TestSandbox, clock: TestClock, alg: String = "PS256", kid: String = "cert-rsa",
+        _ sandbox: TestSandbox,
+        clock: TestClock,
+        alg: String = "PS256",
+        kid: String = "cert-rsa",
         iss: String = "client-rsa"
     ) -> Claims {
         Claims(
-            alg: alg, kid: kid, iss: iss, aud: sandbox.baseURL + tokenPath, iat: clock.now,
-            exp: clock.now.addingTimeInterval(3_000))
+            alg: alg,
+            kid: kid,
+            iss: iss,
+            aud: sandbox.baseURL + tokenPath,
+            iat: clock.now,
+            exp: clock.now.addingTimeInterval(3_000)
+        )
     }
 
     @Test func ps256AssertionGetsABearerTokenThatAuthenticates() async throws {
@@ -96,12 +111,16 @@ struct OAuth2Tests {
             let token = try #require(json["access_token"]?.stringValue)
 
             let call = try await sandbox.send(
-                .GET, "/services/rest/system/v1/governanceLimits",
-                headers: ["Authorization": "Bearer \(token)"])
+                .GET,
+                "/services/rest/system/v1/governanceLimits",
+                headers: ["Authorization": "Bearer \(token)"]
+            )
             #expect(call.status == 200)
             let wrong = try await sandbox.send(
-                .GET, "/services/rest/system/v1/governanceLimits",
-                headers: ["Authorization": "Bearer not-\(token)"])
+                .GET,
+                "/services/rest/system/v1/governanceLimits",
+                headers: ["Authorization": "Bearer not-\(token)"]
+            )
             #expect(wrong.status == 401)
             #expect(wrong.errorCode == "INVALID_LOGIN")
         }

@@ -35,18 +35,21 @@ struct RecordTests {
             #expect(json["links"]?.arrayValue?.first?["rel"] == .string("self"))
             #expect(
                 json["links"]?.arrayValue?.first?["href"]
-                    == .string("\(sandbox.baseURL)\(Self.record)/salesorder/\(id)"))
+                    == .string("\(sandbox.baseURL)\(Self.record)/salesorder/\(id)")
+            )
             let entity = try #require(json["entity"])
             #expect(entity["id"] == .string(String(TestWorld.customerID)))
             #expect(entity["refName"]?.stringValue?.isEmpty == false)
             #expect(
                 entity["links"]?.arrayValue?.first?["href"]
-                    == .string("\(sandbox.baseURL)\(Self.record)/customer/\(TestWorld.customerID)"))
+                    == .string("\(sandbox.baseURL)\(Self.record)/customer/\(TestWorld.customerID)")
+            )
             // The sublist is only a link unless expanded.
             #expect(json["item"]?["items"] == nil)
             #expect(
                 json["item"]?["links"]?.arrayValue?.first?["href"]
-                    == .string("\(sandbox.baseURL)\(Self.record)/salesorder/\(id)/item"))
+                    == .string("\(sandbox.baseURL)\(Self.record)/salesorder/\(id)/item")
+            )
 
             let byExternalID = try await sandbox.send(.GET, "\(Self.record)/salesOrder/eid:PS-1002")
             #expect(byExternalID.json?["id"] == .string(id))
@@ -81,7 +84,8 @@ struct RecordTests {
             let first = try #require(try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: order).locationID)
             let deposit = Bodies.deposit(salesOrder: first)
             let second = try #require(
-                try await sandbox.send(.POST, "\(Self.record)/customerDeposit", json: deposit).locationID)
+                try await sandbox.send(.POST, "\(Self.record)/customerDeposit", json: deposit).locationID
+            )
             #expect(Int(second)! == Int(first)! + 1)
             // The deposit's id is not a sales order.
             let wrongType = try await sandbox.send(.GET, "\(Self.record)/salesOrder/\(second)")
@@ -152,21 +156,28 @@ struct RecordTests {
     static let badReferences: [BadReference] = {
         let item = TestWorld.item.netSuiteItemID
         func order(
-            _ extra: [String: JSONValue] = [:], lines: [Bodies.Line] = [.init(item: TestWorld.item.netSuiteItemID)]
+            _ extra: [String: JSONValue] = [:],
+            lines: [Bodies.Line] = [.init(item: TestWorld.item.netSuiteItemID)]
         )
             -> String
         { Bodies.salesOrder(lines: lines, extra: extra) }
         let missing: JSONValue = .object(["id": .string("9999")])
         return [
             .init(
-                type: "salesOrder", body: order(lines: [.init(item: item), .init(item: 9999)]),
-                path: "item.items[1].item"),
+                type: "salesOrder",
+                body: order(lines: [.init(item: item), .init(item: 9999)]),
+                path: "item.items[1].item"
+            ),
             .init(
-                type: "salesOrder", body: order(lines: [.init(item: item, taxCode: 9999)]),
-                path: "item.items[0].taxCode"),
+                type: "salesOrder",
+                body: order(lines: [.init(item: item, taxCode: 9999)]),
+                path: "item.items[0].taxCode"
+            ),
             .init(
-                type: "salesOrder", body: Bodies.salesOrder(customer: 9999, lines: [.init(item: item)]),
-                path: "entity"),
+                type: "salesOrder",
+                body: Bodies.salesOrder(customer: 9999, lines: [.init(item: item)]),
+                path: "entity"
+            ),
             .init(type: "salesOrder", body: order(["currency": missing]), path: "currency"),
             .init(type: "salesOrder", body: order(["subsidiary": missing]), path: "subsidiary"),
             .init(type: "salesOrder", body: order(["location": missing]), path: "location"),
@@ -179,7 +190,8 @@ struct RecordTests {
                     "customer": .object(["id": .string(String(TestWorld.customerID))]), "payment": .number(5),
                     "paymentMethod": missing,
                 ]).serialized,
-                path: "paymentMethod"),
+                path: "paymentMethod"
+            ),
         ]
     }()
 
@@ -201,7 +213,8 @@ struct RecordTests {
         try await withSandbox { sandbox in
             let body = Bodies.salesOrder(
                 lines: [.init(item: TestWorld.item.netSuiteItemID)],
-                extra: [field: field == "id" ? .string("77") : .number(1)])
+                extra: [field: field == "id" ? .string("77") : .number(1)]
+            )
             let created = try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: body)
             #expect(created.status == 400)
             #expect(created.errorCode == "INVALID_CONTENT")
@@ -235,7 +248,8 @@ struct RecordTests {
                     .init(item: TestWorld.item.netSuiteItemID, quantity: 2, rate: Decimal("9.775")),
                     .init(item: TestWorld.secondItem.netSuiteItemID, quantity: 1, rate: 5, taxCode: nil),
                 ],
-                shippingCost: Decimal("7.08"))
+                shippingCost: Decimal("7.08")
+            )
             let id = try #require(try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: body).locationID)
             let json = try #require(try await sandbox.send(.GET, "\(Self.record)/salesOrder/\(id)").json)
             #expect(json["subTotal"] == .number(Decimal("24.55")))
@@ -253,15 +267,19 @@ struct RecordTests {
             let base = try #require(
                 TestWorld.dataset.pricing.first {
                     $0.itemID == item && $0.priceLevelID == 1 && $0.currencyNetSuiteID == 1
-                })
+                }
+            )
             let body = Bodies.salesOrder(
                 lines: [.init(item: item, quantity: 3)],
-                extra: ["currency": .object(["id": .string("1")])])
+                extra: ["currency": .object(["id": .string("1")])]
+            )
             let id = try #require(try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: body).locationID)
             let line = try #require(
                 try await sandbox.send(
-                    .GET, "\(Self.record)/salesOrder/\(id)?expandSubResources=true"
-                ).json?["item"]?["items"]?.arrayValue?.first)
+                    .GET,
+                    "\(Self.record)/salesOrder/\(id)?expandSubResources=true"
+                ).json?["item"]?["items"]?.arrayValue?.first
+            )
             #expect(line["rate"] == .number(base.unitPrice))
             #expect(line["amount"] == .number((base.unitPrice * 3).rounded(2)))
         }
@@ -271,11 +289,14 @@ struct RecordTests {
         try await withSandbox { sandbox in
             let body = Bodies.salesOrder(
                 lines: [.init(item: TestWorld.item.netSuiteItemID)],
-                extra: ["memo": .string("first"), "otherRefNum": .string("REF-1")])
+                extra: ["memo": .string("first"), "otherRefNum": .string("REF-1")]
+            )
             let id = try #require(try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: body).locationID)
             let patched = try await sandbox.send(
-                .PATCH, "\(Self.record)/salesOrder/\(id)",
-                json: #"{"memo": "second", "otherRefNum": null}"#)
+                .PATCH,
+                "\(Self.record)/salesOrder/\(id)",
+                json: #"{"memo": "second", "otherRefNum": null}"#
+            )
             #expect(patched.status == 204)
             #expect(patched.header("Location")?.hasSuffix("/salesOrder/\(id)") == true)
             let json = try #require(try await sandbox.send(.GET, "\(Self.record)/salesOrder/\(id)").json)
@@ -296,8 +317,10 @@ struct RecordTests {
             #expect(try await sandbox.send(.PUT, "\(Self.record)/salesOrder/eid:PS-APPEND", json: again).status == 204)
             let lines = try #require(
                 try await sandbox.send(
-                    .GET, "\(Self.record)/salesOrder/\(id)?expandSubResources=true"
-                ).json?["item"]?["items"]?.arrayValue)
+                    .GET,
+                    "\(Self.record)/salesOrder/\(id)?expandSubResources=true"
+                ).json?["item"]?["items"]?.arrayValue
+            )
             #expect(lines.map { $0["line"] } == [.number(1), .number(2), .number(3)])
         }
     }
@@ -310,13 +333,17 @@ struct RecordTests {
             let id = try #require(try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: body).locationID)
             let replacement = JSONValue.object(["item": Bodies.items([.init(item: second, quantity: 4)])]).serialized
             let upsert = try await sandbox.send(
-                .PUT, "\(Self.record)/salesOrder/eid:PS-REPLACE?replace=item",
-                json: replacement)
+                .PUT,
+                "\(Self.record)/salesOrder/eid:PS-REPLACE?replace=item",
+                json: replacement
+            )
             #expect(upsert.status == 204)
             let lines = try #require(
                 try await sandbox.send(
-                    .GET, "\(Self.record)/salesOrder/\(id)?expandSubResources=true"
-                ).json?["item"]?["items"]?.arrayValue)
+                    .GET,
+                    "\(Self.record)/salesOrder/\(id)?expandSubResources=true"
+                ).json?["item"]?["items"]?.arrayValue
+            )
             #expect(lines.count == 1)
             #expect(lines.first?["item"]?["id"] == .string(String(second)))
             #expect(lines.first?["quantity"] == .number(4))
@@ -338,8 +365,10 @@ struct RecordTests {
             #expect(try await sandbox.send(.PATCH, "\(Self.record)/salesOrder/\(id)", json: patch).status == 204)
             let lines = try #require(
                 try await sandbox.send(
-                    .GET, "\(Self.record)/salesOrder/\(id)?expandSubResources=true"
-                ).json?["item"]?["items"]?.arrayValue)
+                    .GET,
+                    "\(Self.record)/salesOrder/\(id)?expandSubResources=true"
+                ).json?["item"]?["items"]?.arrayValue
+            )
             #expect(lines.count == 2)
             #expect(lines[1]["quantity"] == .number(5))
             #expect(lines[1]["amount"] == .number(50))
@@ -361,13 +390,16 @@ struct RecordTests {
         try await withSandbox { sandbox in
             let body = Bodies.salesOrder(
                 lines: [.init(item: TestWorld.item.netSuiteItemID)],
-                extra: ["memo": .string("v1")])
+                extra: ["memo": .string("v1")]
+            )
             let created = try await sandbox.send(.PUT, "\(Self.record)/salesOrder/eid:PS-UPSERT", json: body)
             #expect(created.status == 204)
             let id = try #require(created.locationID)
             let update = try await sandbox.send(
-                .PUT, "\(Self.record)/salesOrder/eid:PS-UPSERT?replace=item",
-                json: body.replacingOccurrences(of: "v1", with: "v2"))
+                .PUT,
+                "\(Self.record)/salesOrder/eid:PS-UPSERT?replace=item",
+                json: body.replacingOccurrences(of: "v1", with: "v2")
+            )
             #expect(update.locationID == id)
             let json = try #require(try await sandbox.send(.GET, "\(Self.record)/salesOrder/eid:PS-UPSERT").json)
             #expect(json["memo"] == .string("v2"))
@@ -383,10 +415,12 @@ struct RecordTests {
         try await withSandbox { sandbox in
             let order = Bodies.salesOrder(lines: [.init(item: TestWorld.item.netSuiteItemID)])
             let orderID = try #require(
-                try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: order).locationID)
+                try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: order).locationID
+            )
             let deposit = Bodies.deposit(salesOrder: orderID)
             let depositID = try #require(
-                try await sandbox.send(.POST, "\(Self.record)/customerdeposit", json: deposit).locationID)
+                try await sandbox.send(.POST, "\(Self.record)/customerdeposit", json: deposit).locationID
+            )
 
             let refused = try await sandbox.send(.DELETE, "\(Self.record)/salesOrder/\(orderID)")
             #expect(refused.status == 400)
@@ -404,7 +438,8 @@ struct RecordTests {
         try await withSandbox { sandbox in
             let order = Bodies.salesOrder(lines: [.init(item: TestWorld.item.netSuiteItemID)])
             let orderID = try #require(
-                try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: order).locationID)
+                try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: order).locationID
+            )
             let foreign = Bodies.deposit(customer: TestWorld.otherCustomerID, salesOrder: orderID)
             let refused = try await sandbox.send(.POST, "\(Self.record)/customerDeposit", json: foreign)
             #expect(refused.status == 400)
@@ -412,14 +447,17 @@ struct RecordTests {
 
             let deposit = Bodies.deposit(externalID: "PS-DEP-1", salesOrder: orderID, payment: Decimal("42.50"))
             let id = try #require(
-                try await sandbox.send(.POST, "\(Self.record)/customerDeposit", json: deposit).locationID)
+                try await sandbox.send(.POST, "\(Self.record)/customerDeposit", json: deposit).locationID
+            )
             let json = try #require(try await sandbox.send(.GET, "\(Self.record)/customerDeposit/\(id)").json)
             #expect(json["total"] == .number(Decimal("42.50")))
             #expect(json["salesOrder"]?["id"] == .string(orderID))
 
             let rows = TestSandbox.rows(
                 try await sandbox.suiteQL(
-                    "SELECT id, type, salesorder, total FROM transaction WHERE type = 'CustDep'"))
+                    "SELECT id, type, salesorder, total FROM transaction WHERE type = 'CustDep'"
+                )
+            )
             #expect(rows == [["id": id, "type": "CustDep", "salesorder": orderID, "total": "42.5"]])
         }
     }
@@ -428,12 +466,15 @@ struct RecordTests {
         try await withSandbox { sandbox in
             let customer = TestWorld.customer
             let json = try #require(
-                try await sandbox.send(.GET, "\(Self.record)/customer/\(customer.netSuiteID!)").json)
+                try await sandbox.send(.GET, "\(Self.record)/customer/\(customer.netSuiteID!)").json
+            )
             #expect(json["email"] == .string(customer.email))
             #expect(json["externalId"] == nil)
             let rows = TestSandbox.rows(
                 try await sandbox.suiteQL(
-                    "SELECT id, email, externalid FROM customer WHERE LOWER(email) = '\(customer.email.lowercased())'"))
+                    "SELECT id, email, externalid FROM customer WHERE LOWER(email) = '\(customer.email.lowercased())'"
+                )
+            )
             #expect(rows == [["id": String(customer.netSuiteID!), "email": customer.email]])
         }
     }
@@ -442,7 +483,8 @@ struct RecordTests {
         try await withSandbox { sandbox in
             let sku = TestWorld.secondItem
             let json = try #require(
-                try await sandbox.send(.GET, "\(Self.record)/inventoryItem/eid:\(sku.netSuiteExternalID)").json)
+                try await sandbox.send(.GET, "\(Self.record)/inventoryItem/eid:\(sku.netSuiteExternalID)").json
+            )
             #expect(json["id"] == .string(String(sku.netSuiteItemID)))
             #expect(json["itemId"] == .string(sku.reference))
         }
@@ -477,14 +519,19 @@ struct RecordTests {
         try await withSandbox { sandbox in
             let body = Bodies.salesOrder(
                 lines: [.init(item: TestWorld.item.netSuiteItemID)],
-                extra: ["custbody_shop": .string("main")])
+                extra: ["custbody_shop": .string("main")]
+            )
             let id = try #require(try await sandbox.send(.POST, "\(Self.record)/salesOrder", json: body).locationID)
             #expect(
                 try await sandbox.send(.GET, "\(Self.record)/salesOrder/\(id)").json?["custbody_shop"]
-                    == .string("main"))
+                    == .string("main")
+            )
             let strict = try await sandbox.send(
-                .POST, "\(Self.record)/salesOrder", json: body,
-                headers: ["X-NetSuite-PropertyNameValidation": "Error"])
+                .POST,
+                "\(Self.record)/salesOrder",
+                json: body,
+                headers: ["X-NetSuite-PropertyNameValidation": "Error"]
+            )
             #expect(strict.status == 400)
             #expect(strict.errorPath == "custbody_shop")
         }

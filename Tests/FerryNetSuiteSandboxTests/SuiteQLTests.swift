@@ -33,7 +33,8 @@ struct SuiteQLTests {
             let links = Dictionary(
                 uniqueKeysWithValues: (json["links"]?.arrayValue ?? []).compactMap { link in
                     link["rel"]?.stringValue.map { ($0, link["href"]?.stringValue ?? "") }
-                })
+                }
+            )
             #expect(links["next"] == "\(sandbox.baseURL)\(Self.path)?limit=10&offset=10")
             #expect(links["self"] == "\(sandbox.baseURL)\(Self.path)?limit=10&offset=0")
             #expect(links["last"] == "\(sandbox.baseURL)\(Self.path)?limit=10&offset=\(((total - 1) / 10) * 10)")
@@ -54,13 +55,17 @@ struct SuiteQLTests {
     @Test func columnsComeBackLowerCaseAsStringsWithNullsLeftOut() async throws {
         try await withSandbox { sandbox in
             let body = Bodies.salesOrder(
-                externalID: "PS-549085", lines: [.init(item: TestWorld.item.netSuiteItemID)],
-                extra: ["tranDate": .string("2024-07-05")])
+                externalID: "PS-549085",
+                lines: [.init(item: TestWorld.item.netSuiteItemID)],
+                extra: ["tranDate": .string("2024-07-05")]
+            )
             let id = try #require(
-                try await sandbox.send(.POST, "/services/rest/record/v1/salesOrder", json: body).locationID)
+                try await sandbox.send(.POST, "/services/rest/record/v1/salesOrder", json: body).locationID
+            )
             let result = try await sandbox.suiteQL(
                 "select ID, TranId, ExternalId, Memo, trandate from TRANSACTION where type = 'SalesOrd' "
-                    + "and externalid = 'PS-549085'")
+                    + "and externalid = 'PS-549085'"
+            )
             let item = try #require(result.json?["items"]?.arrayValue?.first)
             #expect(item["links"] == .array([]))
             #expect(item["id"] == .string(id))
@@ -75,8 +80,11 @@ struct SuiteQLTests {
     func badPagingParametersAreRefused(_ value: String, _ name: String) async throws {
         try await withSandbox { sandbox in
             let result = try await sandbox.send(
-                .POST, "\(Self.path)?\(name)=\(value)",
-                json: #"{"q": "SELECT id FROM item"}"#, headers: ["Prefer": "transient"])
+                .POST,
+                "\(Self.path)?\(name)=\(value)",
+                json: #"{"q": "SELECT id FROM item"}"#,
+                headers: ["Prefer": "transient"]
+            )
             #expect(result.status == 400)
             #expect(result.errorCode == "INVALID_PARAMETER")
         }
@@ -110,8 +118,10 @@ struct SuiteQLTests {
                 + "ORDER BY item, location"
             // Set a known quantity, then order part of it at that location.
             let adjusted = try await sandbox.send(
-                .POST, "/_sandbox/inventory/adjust",
-                json: #"{"item": "\#(sku.netSuiteItemID)", "location": "\#(location)", "quantityOnHand": 10}"#)
+                .POST,
+                "/_sandbox/inventory/adjust",
+                json: #"{"item": "\#(sku.netSuiteItemID)", "location": "\#(location)", "quantityOnHand": 10}"#
+            )
             #expect(adjusted.status == 200)
             let before = TestSandbox.rows(try await sandbox.suiteQL(query)).first { $0["location"] == "1" }
             #expect(before?["quantityonhand"] == "10")
@@ -119,7 +129,8 @@ struct SuiteQLTests {
 
             let order = Bodies.salesOrder(
                 lines: [.init(item: sku.netSuiteItemID, quantity: 3)],
-                extra: ["location": .object(["id": .string("1")])])
+                extra: ["location": .object(["id": .string("1")])]
+            )
             #expect(try await sandbox.send(.POST, "/services/rest/record/v1/salesOrder", json: order).status == 204)
             let after = TestSandbox.rows(try await sandbox.suiteQL(query)).first { $0["location"] == "1" }
             #expect(after?["quantityonhand"] == "10")
@@ -127,8 +138,10 @@ struct SuiteQLTests {
             #expect(after?["quantityavailable"] == "7")
 
             let received = try await sandbox.send(
-                .POST, "/_sandbox/inventory/adjust",
-                json: #"{"item": \#(sku.netSuiteItemID), "location": 1, "delta": 5}"#)
+                .POST,
+                "/_sandbox/inventory/adjust",
+                json: #"{"item": \#(sku.netSuiteItemID), "location": 1, "delta": 5}"#
+            )
             #expect(received.json?["quantityOnHand"] == .number(15))
             let later = TestSandbox.rows(try await sandbox.suiteQL(query)).first { $0["location"] == "1" }
             #expect(later?["quantityavailable"] == "12")
@@ -140,7 +153,8 @@ struct SuiteQLTests {
             let items = [TestWorld.item.netSuiteItemID, TestWorld.secondItem.netSuiteItemID]
             let result = try await sandbox.suiteQL(
                 "SELECT item, pricelevel, currency, unitprice FROM pricing WHERE item IN (\(items[0]), \(items[1])) "
-                    + "AND currency = 1 ORDER BY item, pricelevel DESC")
+                    + "AND currency = 1 ORDER BY item, pricelevel DESC"
+            )
             let rows = TestSandbox.rows(result)
             let expected = TestWorld.dataset.pricing
                 .filter { items.contains($0.itemID) && $0.currencyNetSuiteID == 1 }
@@ -158,12 +172,15 @@ struct SuiteQLTests {
 
             let body = Bodies.salesOrder(
                 lines: [.init(item: TestWorld.item.netSuiteItemID)],
-                extra: ["tranDate": .string("2024-07-05")])
+                extra: ["tranDate": .string("2024-07-05")]
+            )
             #expect(try await sandbox.send(.POST, "/services/rest/record/v1/salesOrder", json: body).status == 204)
             let rows = TestSandbox.rows(
                 try await sandbox.suiteQL(
                     "SELECT t.id AS orderid, TO_CHAR(t.trandate, 'YYYY-MM-DD') AS day FROM transaction t "
-                        + "WHERE t.trandate >= TO_DATE('2024-07-01', 'YYYY-MM-DD') AND t.trandate < '2024-08-01'"))
+                        + "WHERE t.trandate >= TO_DATE('2024-07-01', 'YYYY-MM-DD') AND t.trandate < '2024-08-01'"
+                )
+            )
             #expect(rows.count == 1)
             #expect(rows.first?["day"] == "2024-07-05")
             #expect(rows.first?["orderid"] != nil)
@@ -185,19 +202,22 @@ struct SuiteQLTests {
     @Test func parserResolvesAliasesAndOperators() throws {
         let query = try SuiteQLParser.parse(
             "SELECT t.id, t.tranid AS ref FROM transaction t WHERE t.type = 'SalesOrd' AND LOWER(t.memo) <> 'x' "
-                + "ORDER BY t.id DESC")
+                + "ORDER BY t.id DESC"
+        )
         #expect(query.table == "transaction")
         #expect(
             query.selection
                 == .items([
                     .init(expression: .column("id"), alias: nil),
                     .init(expression: .column("tranid"), alias: "ref"),
-                ]))
+                ])
+        )
         #expect(
             query.conditions == [
                 .compare(.column("type"), .equal, .text("SalesOrd")),
                 .compare(.lower("memo"), .notEqual, .text("x")),
-            ])
+            ]
+        )
         #expect(query.ordering == [.init(column: "id", ascending: false)])
     }
 }

@@ -50,8 +50,11 @@ struct TBATests {
         static let path = "/services/rest/query/v1/suiteql"
         static let query = "limit=10&offset=0"
         static let credential = NetSuiteSandboxConfiguration.TBACredential(
-            consumerKey: "ferry-kat-consumer", consumerSecret: "ferry kat&consumer secret",
-            tokenID: "ferry-kat-token", tokenSecret: "ferry-kat-token-secret")
+            consumerKey: "ferry-kat-consumer",
+            consumerSecret: "ferry kat&consumer secret",
+            tokenID: "ferry-kat-token",
+            tokenSecret: "ferry-kat-token-secret"
+        )
         static let timestamp = 1_718_000_000
         static let nonce = "kat-nonce-0001"
         static let baseString =
@@ -65,9 +68,13 @@ struct TBATests {
 
     /// An `Authorization` header with the given values, signature percent-encoded.
     static func header(
-        signature: String, realm: String = "1234567_SB1", consumerKey: String = Vector.credential.consumerKey,
-        token: String = Vector.credential.tokenID, method: String = "HMAC-SHA256",
-        timestamp: Int = Vector.timestamp, nonce: String = Vector.nonce
+        signature: String,
+        realm: String = "1234567_SB1",
+        consumerKey: String = Vector.credential.consumerKey,
+        token: String = Vector.credential.tokenID,
+        method: String = "HMAC-SHA256",
+        timestamp: Int = Vector.timestamp,
+        nonce: String = Vector.nonce
     ) -> String {
         "OAuth realm=\"\(realm)\", oauth_consumer_key=\"\(consumerKey)\", oauth_token=\"\(token)\", "
             + "oauth_signature_method=\"\(method)\", oauth_timestamp=\"\(timestamp)\", oauth_nonce=\"\(nonce)\", "
@@ -76,8 +83,13 @@ struct TBATests {
 
     /// Signs like a correct client would, with this project's signer (checked against the vector above).
     static func sign(
-        method: String = "POST", baseURI: String, query: String?, signatureMethod: String = "HMAC-SHA256",
-        timestamp: Int, nonce: String, credential: NetSuiteSandboxConfiguration.TBACredential = Vector.credential
+        method: String = "POST",
+        baseURI: String,
+        query: String?,
+        signatureMethod: String = "HMAC-SHA256",
+        timestamp: Int,
+        nonce: String,
+        credential: NetSuiteSandboxConfiguration.TBACredential = Vector.credential
     )
         -> String
     {
@@ -87,11 +99,15 @@ struct TBATests {
             ("oauth_nonce", nonce), ("oauth_version", "1.0"),
         ]
         let base = TBASignature.baseString(
-            method: method, baseURI: baseURI,
-            parameters: oauth + TBASignature.queryParameters(query))
+            method: method,
+            baseURI: baseURI,
+            parameters: oauth + TBASignature.queryParameters(query)
+        )
         return TBASignature.sign(
-            baseString: base, consumerSecret: credential.consumerSecret,
-            tokenSecret: credential.tokenSecret)
+            baseString: base,
+            consumerSecret: credential.consumerSecret,
+            tokenSecret: credential.tokenSecret
+        )
     }
 
     /// A sandbox set up for the vector: its host as public base URL, its credential, its clock.
@@ -105,15 +121,20 @@ struct TBATests {
     }
 
     static func suiteQL(
-        _ sandbox: TestSandbox, authorization: String?, query: String = Vector.query
+        _ sandbox: TestSandbox,
+        authorization: String?,
+        query: String = Vector.query
     ) async throws
         -> HTTPResult
     {
         var headers = ["Prefer": "transient"]
         if let authorization { headers["Authorization"] = authorization }
         return try await sandbox.send(
-            .POST, "\(Vector.path)?\(query)", json: #"{"q": "SELECT id FROM item"}"#,
-            headers: headers)
+            .POST,
+            "\(Vector.path)?\(query)",
+            json: #"{"q": "SELECT id FROM item"}"#,
+            headers: headers
+        )
     }
 
     // MARK: Tests
@@ -125,17 +146,24 @@ struct TBATests {
             ("oauth_nonce", "kat-nonce-0001"), ("oauth_version", "1.0"),
         ]
         let base = TBASignature.baseString(
-            method: "post", baseURI: Vector.baseURL + Vector.path,
-            parameters: oauth + TBASignature.queryParameters(Vector.query))
+            method: "post",
+            baseURI: Vector.baseURL + Vector.path,
+            parameters: oauth + TBASignature.queryParameters(Vector.query)
+        )
         #expect(base == Vector.baseString)
         let signature = TBASignature.sign(
-            baseString: base, consumerSecret: Vector.credential.consumerSecret,
-            tokenSecret: Vector.credential.tokenSecret)
+            baseString: base,
+            consumerSecret: Vector.credential.consumerSecret,
+            tokenSecret: Vector.credential.tokenSecret
+        )
         #expect(signature == Vector.signature)
         #expect(
             TBASignature.baseURI(
-                scheme: "HTTPS", authority: "1234567-SB1.suitetalk.api.netsuite.com:443",
-                path: Vector.path) == Vector.baseURL + Vector.path)
+                scheme: "HTTPS",
+                authority: "1234567-SB1.suitetalk.api.netsuite.com:443",
+                path: Vector.path
+            ) == Vector.baseURL + Vector.path
+        )
         #expect(TBASignature.percentEncode("a b+c/~é") == "a%20b%2Bc%2F~%C3%A9")
     }
 
@@ -159,19 +187,24 @@ struct TBATests {
             #expect(result.errorCode == "INVALID_LOGIN")
             // The untouched vector still works: the rejection was about the signature alone.
             #expect(
-                try await Self.suiteQL(sandbox, authorization: Self.header(signature: Vector.signature)).status == 200)
+                try await Self.suiteQL(sandbox, authorization: Self.header(signature: Vector.signature)).status == 200
+            )
         }
     }
 
     @Test func signatureWithoutTheQueryParametersIsRejected() async throws {
         try await withSandbox(Self.kat()) { sandbox in
             let result = try await Self.suiteQL(
-                sandbox, authorization: Self.header(signature: Vector.signatureWithoutQuery))
+                sandbox,
+                authorization: Self.header(signature: Vector.signatureWithoutQuery)
+            )
             #expect(result.status == 401)
             // Changing the query after signing is caught the same way.
             let moved = try await Self.suiteQL(
-                sandbox, authorization: Self.header(signature: Vector.signature),
-                query: "limit=10&offset=10")
+                sandbox,
+                authorization: Self.header(signature: Vector.signature),
+                query: "limit=10&offset=10"
+            )
             #expect(moved.status == 401)
         }
     }
@@ -184,7 +217,9 @@ struct TBATests {
                 let nonce = "nonce-\(offset)"
                 let signature = Self.sign(baseURI: uri, query: Vector.query, timestamp: timestamp, nonce: nonce)
                 let result = try await Self.suiteQL(
-                    sandbox, authorization: Self.header(signature: signature, timestamp: timestamp, nonce: nonce))
+                    sandbox,
+                    authorization: Self.header(signature: signature, timestamp: timestamp, nonce: nonce)
+                )
                 #expect(result.status == expected, "offset \(offset)")
             }
         }
@@ -194,30 +229,54 @@ struct TBATests {
         try await withSandbox(Self.kat()) { sandbox in
             let uri = Vector.baseURL + Vector.path
             let sha1 = Self.sign(
-                baseURI: uri, query: Vector.query, signatureMethod: "HMAC-SHA1",
-                timestamp: Vector.timestamp, nonce: "n-sha1")
+                baseURI: uri,
+                query: Vector.query,
+                signatureMethod: "HMAC-SHA1",
+                timestamp: Vector.timestamp,
+                nonce: "n-sha1"
+            )
             let sha1Result = try await Self.suiteQL(
-                sandbox, authorization: Self.header(signature: sha1, method: "HMAC-SHA1", nonce: "n-sha1"))
+                sandbox,
+                authorization: Self.header(signature: sha1, method: "HMAC-SHA1", nonce: "n-sha1")
+            )
             #expect(sha1Result.status == 401)
 
             for realm in ["1234567-sb1", "1234567_sb1", "7654321_SB1"] {
                 let signature = Self.sign(
-                    baseURI: uri, query: Vector.query, timestamp: Vector.timestamp, nonce: "n-\(realm)")
+                    baseURI: uri,
+                    query: Vector.query,
+                    timestamp: Vector.timestamp,
+                    nonce: "n-\(realm)"
+                )
                 let result = try await Self.suiteQL(
-                    sandbox, authorization: Self.header(signature: signature, realm: realm, nonce: "n-\(realm)"))
+                    sandbox,
+                    authorization: Self.header(signature: signature, realm: realm, nonce: "n-\(realm)")
+                )
                 #expect(result.status == 401, "realm \(realm)")
             }
 
             let stranger = NetSuiteSandboxConfiguration.TBACredential(
-                consumerKey: "someone", consumerSecret: "x", tokenID: "else", tokenSecret: "y")
+                consumerKey: "someone",
+                consumerSecret: "x",
+                tokenID: "else",
+                tokenSecret: "y"
+            )
             let unknown = Self.sign(
-                baseURI: uri, query: Vector.query, timestamp: Vector.timestamp, nonce: "n-unknown",
-                credential: stranger)
+                baseURI: uri,
+                query: Vector.query,
+                timestamp: Vector.timestamp,
+                nonce: "n-unknown",
+                credential: stranger
+            )
             let unknownResult = try await Self.suiteQL(
                 sandbox,
                 authorization: Self.header(
-                    signature: unknown, consumerKey: "someone", token: "else",
-                    nonce: "n-unknown"))
+                    signature: unknown,
+                    consumerKey: "someone",
+                    token: "else",
+                    nonce: "n-unknown"
+                )
+            )
             #expect(unknownResult.status == 401)
 
             let missing = try await Self.suiteQL(sandbox, authorization: nil)
@@ -238,24 +297,41 @@ struct TBATests {
             let path = "/services/rest/record/v1/customer/\(TestWorld.customerID)"
             let query = "expandSubResources=true&fields=a%20b"
             let signature = Self.sign(
-                method: "GET", baseURI: sandbox.baseURL + path, query: query, timestamp: now,
-                nonce: "host-nonce")
+                method: "GET",
+                baseURI: sandbox.baseURL + path,
+                query: query,
+                timestamp: now,
+                nonce: "host-nonce"
+            )
             let result = try await sandbox.send(
-                .GET, "\(path)?\(query)",
-                headers: ["Authorization": Self.header(signature: signature, timestamp: now, nonce: "host-nonce")])
+                .GET,
+                "\(path)?\(query)",
+                headers: ["Authorization": Self.header(signature: signature, timestamp: now, nonce: "host-nonce")]
+            )
             #expect(result.status == 200)
             // The default credential is not configured here.
             let defaultCredential = NetSuiteSandboxConfiguration.TBACredential.sandboxDefault
             let other = Self.sign(
-                method: "GET", baseURI: sandbox.baseURL + path, query: nil, timestamp: now,
-                nonce: "n2", credential: defaultCredential)
+                method: "GET",
+                baseURI: sandbox.baseURL + path,
+                query: nil,
+                timestamp: now,
+                nonce: "n2",
+                credential: defaultCredential
+            )
             let refused = try await sandbox.send(
-                .GET, path,
+                .GET,
+                path,
                 headers: [
                     "Authorization": Self.header(
-                        signature: other, consumerKey: defaultCredential.consumerKey,
-                        token: defaultCredential.tokenID, timestamp: now, nonce: "n2")
-                ])
+                        signature: other,
+                        consumerKey: defaultCredential.consumerKey,
+                        token: defaultCredential.tokenID,
+                        timestamp: now,
+                        nonce: "n2"
+                    )
+                ]
+            )
             #expect(refused.status == 401)
         }
     }

@@ -24,12 +24,14 @@ struct WebhookTests {
             }
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             let application = Application(
-                router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                router: router,
+                configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                 onServerRunning: { channel in
                     continuation.yield(channel.localAddress?.port ?? 0)
                     continuation.finish()
                 },
-                logger: TestSandbox.silentLogger)
+                logger: TestSandbox.silentLogger
+            )
             let task = Task { try await application.run() }
             defer { task.cancel() }
             var iterator = ports.makeAsyncIterator()
@@ -56,10 +58,16 @@ struct WebhookTests {
                 #expect(set.json?["webhook"]?["timeoutSeconds"] == .number(45))
                 let item = TestWorld.item.netSuiteItemID
                 let adjusted = try await sandbox.send(
-                    .POST, "/_sandbox/inventory/adjust", json: #"{"item": \#(item), "location": 1, "delta": -2}"#)
+                    .POST,
+                    "/_sandbox/inventory/adjust",
+                    json: #"{"item": \#(item), "location": 1, "delta": -2}"#
+                )
                 #expect(adjusted.status == 200)
                 let emitted = try await sandbox.send(
-                    .POST, "/_sandbox/webhook/emit", json: #"{"recordType": "salesOrder", "id": "5001"}"#)
+                    .POST,
+                    "/_sandbox/webhook/emit",
+                    json: #"{"recordType": "salesOrder", "id": "5001"}"#
+                )
                 #expect(emitted.status == 202)
 
                 let bodies = try await receiver.waitForBodies(2)

@@ -81,7 +81,11 @@ struct ClientAssertionTests {
         let p384 = P384.Signing.PrivateKey()
         let jwt384 = try DecodedJWT(
             try ClientAssertionSigner(
-                clientID: "c", certificateID: "k", privateKeyPEM: p384.pemRepresentation, algorithm: .es384, scopes: []
+                clientID: "c",
+                certificateID: "k",
+                privateKeyPEM: p384.pemRepresentation,
+                algorithm: .es384,
+                scopes: []
             ).assertion(audience: Self.audience, issuedAt: 1, lifetime: 60)
         )
         #expect(jwt384.signature.count == 96)
@@ -94,7 +98,11 @@ struct ClientAssertionTests {
         let p521 = P521.Signing.PrivateKey()
         let jwt521 = try DecodedJWT(
             try ClientAssertionSigner(
-                clientID: "c", certificateID: "k", privateKeyPEM: p521.pemRepresentation, algorithm: .es512, scopes: []
+                clientID: "c",
+                certificateID: "k",
+                privateKeyPEM: p521.pemRepresentation,
+                algorithm: .es512,
+                scopes: []
             ).assertion(audience: Self.audience, issuedAt: 1, lifetime: 60)
         )
         #expect(jwt521.signature.count == 132)
@@ -104,7 +112,11 @@ struct ClientAssertionTests {
     func lifetimeCapped() throws {
         let key = P256.Signing.PrivateKey()
         let signer = try ClientAssertionSigner(
-            clientID: "c", certificateID: "k", privateKeyPEM: key.pemRepresentation, algorithm: .es256, scopes: []
+            clientID: "c",
+            certificateID: "k",
+            privateKeyPEM: key.pemRepresentation,
+            algorithm: .es256,
+            scopes: []
         )
         let jwt = try DecodedJWT(try signer.assertion(audience: Self.audience, issuedAt: 1000, lifetime: 7200))
         #expect(jwt.payload["exp"]?.intValue == 4600)
@@ -115,14 +127,23 @@ struct ClientAssertionTests {
         let ec = P256.Signing.PrivateKey().pemRepresentation
         #expect {
             _ = try ClientAssertionSigner(
-                clientID: "c", certificateID: "k", privateKeyPEM: ec, algorithm: .ps256, scopes: [])
+                clientID: "c",
+                certificateID: "k",
+                privateKeyPEM: ec,
+                algorithm: .ps256,
+                scopes: []
+            )
         } throws: { error in
             (error as? NetSuiteError)?.kind == .invalidRequest
                 && !String(describing: error).contains("PRIVATE KEY")
         }
         #expect(throws: NetSuiteError.self) {
             _ = try ClientAssertionSigner(
-                clientID: "c", certificateID: "k", privateKeyPEM: "not a key", algorithm: .es256, scopes: []
+                clientID: "c",
+                certificateID: "k",
+                privateKeyPEM: "not a key",
+                algorithm: .es256,
+                scopes: []
             )
         }
     }

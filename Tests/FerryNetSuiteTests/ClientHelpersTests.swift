@@ -75,11 +75,13 @@ struct ClientHelpersTests {
         let real = try ServiceEndpoint(baseURL: "https://1234567-sb1.suitetalk.api.netsuite.com/")
         #expect(
             real.url(path: "/services/rest/record/v1/customer/1", query: [])
-                == "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer/1")
+                == "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/record/v1/customer/1"
+        )
         let local = try ServiceEndpoint(baseURL: "http://127.0.0.1:54321")
         #expect(
             local.url(path: "/services/rest/query/v1/suiteql", query: [("limit", "10"), ("q", "a b\"")])
-                == "http://127.0.0.1:54321/services/rest/query/v1/suiteql?limit=10&q=a%20b%22")
+                == "http://127.0.0.1:54321/services/rest/query/v1/suiteql?limit=10&q=a%20b%22"
+        )
         #expect(local.signatureURL(path: "/x") == "http://127.0.0.1:54321/x")
         let defaultPort = try ServiceEndpoint(baseURL: "HTTPS://Example.COM:443/prefix//")
         #expect(defaultPort.origin == "https://example.com:443")
@@ -95,7 +97,8 @@ struct ClientHelpersTests {
         arguments: [
             "", "example.com", "http://", "http://h:0", "http://h:x",
             "http://user@h", "http://h/p?q=1", "://h",
-        ])
+        ]
+    )
     func badEndpoints(baseURL: String) {
         #expect(throws: NetSuiteError.self) { _ = try ServiceEndpoint(baseURL: baseURL) }
     }
@@ -156,8 +159,10 @@ struct ClientHelpersTests {
         )
         await #expect {
             _ = try await client.create(
-                "customer", body: ["externalId": "X-1"],
-                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+                "customer",
+                body: ["externalId": "X-1"],
+                logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            )
         } throws: { error in
             guard let error = error as? NetSuiteError else { return false }
             return error.kind == .connection && !error.mayHaveCommitted

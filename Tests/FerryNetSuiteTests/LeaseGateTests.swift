@@ -27,7 +27,10 @@ final class RecordingLease: ConcurrencyLease {
     var feedback: [LeaseFeedback] { state.withLock { $0.feedback } }
     var priorities: [LeasePriority] { state.withLock { $0.priorities } }
 
-    func withSlot<T: Sendable>(priority: LeasePriority, _ body: @Sendable (LeaseSlot) async throws -> T) async throws
+    func withSlot<T: Sendable>(
+        priority: LeasePriority,
+        _ body: @Sendable (LeaseSlot) async throws -> T
+    ) async throws
         -> T
     {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
@@ -70,18 +73,25 @@ final class RecordingLease: ConcurrencyLease {
 
 /// Starts a sandbox and a client whose requests go through `gate`.
 func withGatedSandbox<T: Sendable>(
-    _ sandboxConfiguration: NetSuiteSandboxConfiguration, gate: NetSuiteRequestGate,
+    _ sandboxConfiguration: NetSuiteSandboxConfiguration,
+    gate: NetSuiteRequestGate,
     _ body: (NetSuiteSandboxServer, NetSuiteClient, Logger) async throws -> T
 ) async throws -> T {
     let quiet = Logger(label: "ferry.netsuite.sandbox.tests") { _ in SwiftLogNoOpLogHandler() }
     let server = try await NetSuiteSandboxServer.start(configuration: sandboxConfiguration, logger: quiet)
     let credential = sandboxConfiguration.tbaCredentials.first ?? .sandboxDefault
     let configuration = NetSuiteConfiguration(
-        baseURL: server.baseURL, accountID: sandboxConfiguration.accountID,
+        baseURL: server.baseURL,
+        accountID: sandboxConfiguration.accountID,
         auth: .tba(
-            consumerKey: credential.consumerKey, consumerSecret: credential.consumerSecret,
-            tokenID: credential.tokenID, tokenSecret: credential.tokenSecret),
-        requestTimeout: .seconds(30), connectTimeout: .seconds(5))
+            consumerKey: credential.consumerKey,
+            consumerSecret: credential.consumerSecret,
+            tokenID: credential.tokenID,
+            tokenSecret: credential.tokenSecret
+        ),
+        requestTimeout: .seconds(30),
+        connectTimeout: .seconds(5)
+    )
     let client: NetSuiteClient
     do {
         client = try NetSuiteClient(configuration: configuration, requestGate: gate)
@@ -127,9 +137,13 @@ func withGatedSandbox<T: Sendable>(
         let policy = LeasePolicy(concurrencyRetryDelay: .milliseconds(40))
         // Another integration holds the whole pool for a while.
         let sandbox = NetSuiteSandboxConfiguration(
-            concurrencyLimit: 4, faults: NetSuiteFaults(otherIntegrationSlots: 4))
+            concurrencyLimit: 4,
+            faults: NetSuiteFaults(otherIntegrationSlots: 4)
+        )
         try await withGatedSandbox(sandbox, gate: NetSuiteRequestGate(lease: lease, policy: policy)) {
-            server, client, logger in
+            server,
+            client,
+            logger in
             let calls = Task {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<4 { group.addTask { _ = try await client.suiteQL(Self.query, logger: logger) } }
@@ -153,9 +167,13 @@ func withGatedSandbox<T: Sendable>(
         let lease = RecordingLease(slots: 2)
         let policy = LeasePolicy(concurrencyRetryDelay: .milliseconds(5), maxConcurrencyRetries: 2)
         let sandbox = NetSuiteSandboxConfiguration(
-            concurrencyLimit: 2, faults: NetSuiteFaults(otherIntegrationSlots: 2))
+            concurrencyLimit: 2,
+            faults: NetSuiteFaults(otherIntegrationSlots: 2)
+        )
         try await withGatedSandbox(sandbox, gate: NetSuiteRequestGate(lease: lease, policy: policy)) {
-            server, client, logger in
+            server,
+            client,
+            logger in
             await #expect {
                 _ = try await client.suiteQL(Self.query, logger: logger)
             } throws: { error in
@@ -169,7 +187,9 @@ func withGatedSandbox<T: Sendable>(
     @Test func otherErrorAnswersCountAsSuccessForThePoolAndAreNotRetried() async throws {
         let lease = RecordingLease(slots: 2)
         try await withGatedSandbox(NetSuiteSandboxConfiguration(), gate: NetSuiteRequestGate(lease: lease)) {
-            server, client, logger in
+            server,
+            client,
+            logger in
             await #expect(throws: NetSuiteError.self) {
                 _ = try await client.suiteQL("SELECT FROM WHERE", logger: logger)
             }
@@ -181,7 +201,9 @@ func withGatedSandbox<T: Sendable>(
     @Test func requestsTakeThePriorityOfTheirTask() async throws {
         let lease = RecordingLease(slots: 2)
         try await withGatedSandbox(NetSuiteSandboxConfiguration(), gate: NetSuiteRequestGate(lease: lease)) {
-            _, client, logger in
+            _,
+            client,
+            logger in
             _ = try await client.suiteQL(Self.query, logger: logger)
             try await LeasePriority.$current.withValue(.replay) {
                 _ = try await client.suiteQL(Self.query, logger: logger)

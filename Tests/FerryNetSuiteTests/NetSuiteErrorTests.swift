@@ -92,14 +92,24 @@ struct NetSuiteErrorTests {
     func html502() {
         let html = "<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>"
         let error = NetSuiteError.fromResponse(
-            status: 502, body: Array(html.utf8), method: "POST", path: "/p", isWrite: true)
+            status: 502,
+            body: Array(html.utf8),
+            method: "POST",
+            path: "/p",
+            isWrite: true
+        )
         #expect(error.kind == .serverError)
         #expect(error.details.isEmpty)
         #expect(error.errorCode == nil)
         #expect(error.mayHaveCommitted)
         #expect(!error.description.contains("<html>"))
         let read = NetSuiteError.fromResponse(
-            status: 502, body: Array(html.utf8), method: "GET", path: "/p", isWrite: false)
+            status: 502,
+            body: Array(html.utf8),
+            method: "GET",
+            path: "/p",
+            isWrite: false
+        )
         #expect(!read.mayHaveCommitted)
     }
 
@@ -116,7 +126,8 @@ struct NetSuiteErrorTests {
         arguments: [
             (500, NetSuiteError.Kind.serverError), (503, .maintenance), (401, .authentication), (404, .notFound),
             (400, .validation), (403, .forbidden), (504, .serverError), (302, .unexpectedResponse),
-        ])
+        ]
+    )
     func statusOnly(status: Int, kind: NetSuiteError.Kind) {
         #expect(NetSuiteError.fromResponse(status: status, body: []).kind == kind)
         #expect(NetSuiteError.fromResponse(status: status, body: Array("upstream timed out".utf8)).kind == kind)
@@ -186,11 +197,17 @@ struct NetSuiteErrorTests {
     @Test("the auth description never shows secrets")
     func authDescription() {
         let tba = NetSuiteAuthentication.tba(
-            consumerKey: "ck", consumerSecret: "SECRET1", tokenID: "tk", tokenSecret: "SECRET2")
+            consumerKey: "ck",
+            consumerSecret: "SECRET1",
+            tokenID: "tk",
+            tokenSecret: "SECRET2"
+        )
         let configuration = NetSuiteConfiguration(baseURL: "http://127.0.0.1:1", accountID: "1_SB1", auth: tba)
         #expect(!"\(configuration)".contains("SECRET"))
         let oauth = NetSuiteAuthentication.oauth2(
-            clientID: "c", certificateID: "cert", privateKeyPEM: "-----BEGIN PRIVATE KEY-----SECRET"
+            clientID: "c",
+            certificateID: "cert",
+            privateKeyPEM: "-----BEGIN PRIVATE KEY-----SECRET"
         )
         #expect(!"\(oauth)".contains("SECRET"))
         #expect("\(oauth)".contains("cert"))

@@ -1,8 +1,8 @@
 import Crypto
 import FerryNetSuite
 import FerryNetSuiteSandbox
-import FerryTestSupport
 import FerrySandboxData
+import FerryTestSupport
 import Foundation
 import InMemoryLogging
 import Logging
@@ -44,7 +44,10 @@ struct SandboxIntegrationTests {
         try await withSandbox { _, client, logger in
             let externalID = uniqueExternalID("FERRY-CUST")
             let created = try await client.create(
-                "customer", body: Self.customerBody(externalID: externalID), logger: logger)
+                "customer",
+                body: Self.customerBody(externalID: externalID),
+                logger: logger
+            )
             #expect(created.type == "customer")
             #expect(Int(created.id) != nil, "internal ids are numeric strings")
 
@@ -66,7 +69,11 @@ struct SandboxIntegrationTests {
             #expect(upserted.id == created.id, "an upsert of an existing external id updates that record")
 
             let patched = try await client.patch(
-                "customer", id: created.id, body: ["phone": "+33 4 00 00 00 00"], logger: logger)
+                "customer",
+                id: created.id,
+                body: ["phone": "+33 4 00 00 00 00"],
+                logger: logger
+            )
             #expect(patched.id == created.id)
             let afterPatch = try await client.get("customer", id: created.id, logger: logger)
             #expect(afterPatch["email"]?.stringValue == "changed@example.fr")
@@ -135,14 +142,21 @@ struct SandboxIntegrationTests {
                     "salesOrder",
                     externalID: orderExternalID,
                     body: Self.salesOrderBody(
-                        externalID: orderExternalID, customerID: customer.id, itemIDs: [items[2]]),
+                        externalID: orderExternalID,
+                        customerID: customer.id,
+                        itemIDs: [items[2]]
+                    ),
                     replaceSublists: ["item"],
                     logger: logger
                 )
                 #expect(ref.id == order.id)
             }
             let replaced = try await client.get(
-                "salesOrder", externalID: orderExternalID, expandSubResources: true, logger: logger)
+                "salesOrder",
+                externalID: orderExternalID,
+                expandSubResources: true,
+                logger: logger
+            )
             let lines = try #require(replaced["item"]?["items"]?.arrayValue)
             #expect(lines.count == 1)
             #expect(lines.first?["item"]?.id == String(items[2]))
@@ -313,7 +327,11 @@ struct SandboxIntegrationTests {
         let baseURL: (NetSuiteSandboxServer) -> String = { "HTTP://127.0.0.1:\($0.port)/" }
         try await withSandbox(baseURL: baseURL) { _, client, logger in
             let page = try await client.suiteQL(
-                "SELECT id FROM location ORDER BY id", limit: 2, offset: 1, logger: logger)
+                "SELECT id FROM location ORDER BY id",
+                limit: 2,
+                offset: 1,
+                logger: logger
+            )
             #expect(page.offset == 1)
             #expect(page.items.count == 2)
         }
@@ -371,7 +389,10 @@ struct SandboxIntegrationTests {
 
             let externalID = uniqueExternalID("FERRY-OAUTH")
             let created = try await client.create(
-                "customer", body: Self.customerBody(externalID: externalID), logger: logger)
+                "customer",
+                body: Self.customerBody(externalID: externalID),
+                logger: logger
+            )
             #expect(try await client.get("customer", externalID: externalID, logger: logger).id == created.id)
         }
     }
@@ -475,7 +496,9 @@ struct SandboxIntegrationTests {
     @Test("the maintenance page (503 HTML) is .maintenance")
     func maintenance() async throws {
         try await withSandbox(NetSuiteSandboxConfiguration(faults: NetSuiteFaults(maintenance: .init()))) {
-            _, client, logger in
+            _,
+            client,
+            logger in
             await #expect {
                 _ = try await client.suiteQL("SELECT id FROM location", logger: logger)
             } throws: { error in
@@ -537,7 +560,9 @@ struct SandboxIntegrationTests {
             ]
         )
         try await withSandbox(NetSuiteSandboxConfiguration(faults: faults), requestTimeout: .seconds(1)) {
-            _, client, logger in
+            _,
+            client,
+            logger in
             let externalID = uniqueExternalID("FERRY-SLOW")
             let start = ContinuousClock.now
             await #expect {
@@ -571,7 +596,10 @@ struct SandboxIntegrationTests {
             server.latency = .fixed(.seconds(10))
             let task = Task {
                 try await client.create(
-                    "customer", body: Self.customerBody(externalID: uniqueExternalID("X")), logger: logger)
+                    "customer",
+                    body: Self.customerBody(externalID: uniqueExternalID("X")),
+                    logger: logger
+                )
             }
             try await Task.sleep(for: .milliseconds(300))
             let start = ContinuousClock.now
@@ -597,7 +625,9 @@ struct SandboxIntegrationTests {
         )
         try await withSandbox(sandbox, logs: logs) { _, client, logger in
             _ = try await client.suiteQL(
-                "SELECT id FROM customer WHERE email = 'secret-query@example.fr'", logger: logger)
+                "SELECT id FROM customer WHERE email = 'secret-query@example.fr'",
+                logger: logger
+            )
             _ = try? await client.get("customer", id: "999999", logger: logger)
         }
         let auth = NetSuiteAuthentication.oauth2(
@@ -627,7 +657,8 @@ struct SandboxIntegrationTests {
         #expect(
             failed.contains {
                 $0.metadata["netsuite.status"] == "404" && $0.metadata["netsuite.error_code"] == "NONEXISTENT_ID"
-            })
+            }
+        )
     }
 
     // MARK: Keys

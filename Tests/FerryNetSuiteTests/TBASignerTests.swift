@@ -181,7 +181,12 @@ struct TBASignerTests {
     func queryIsSigned() {
         let url = "https://1234567-sb1.suitetalk.api.netsuite.com/services/rest/query/v1/suiteql"
         let with = signer.authorization(
-            method: "POST", signatureURL: url, query: [("limit", "10")], nonce: "n", timestamp: 1)
+            method: "POST",
+            signatureURL: url,
+            query: [("limit", "10")],
+            nonce: "n",
+            timestamp: 1
+        )
         let without = signer.authorization(method: "POST", signatureURL: url, query: [], nonce: "n", timestamp: 1)
         #expect(with != without)
     }

@@ -41,8 +41,12 @@ struct FerryMetricTests {
     @Test func netSuiteResponsesAreLabelledWithBoundedValues() {
         let metrics = TestMetrics()
         FerryMetric.recordNetSuiteResponse(
-            status: 429, errorCode: "CONCURRENCY_LIMIT_EXCEEDED", method: "post", duration: .milliseconds(300),
-            factory: metrics.factory)
+            status: 429,
+            errorCode: "CONCURRENCY_LIMIT_EXCEEDED",
+            method: "post",
+            duration: .milliseconds(300),
+            factory: metrics.factory
+        )
         FerryMetric.recordNetSuiteResponse(status: 204, errorCode: nil, factory: metrics.factory)
         FerryMetric.recordNetSuiteResponse(status: 204, errorCode: "", factory: metrics.factory)
         FerryMetric.recordNetSuiteResponse(status: nil, errorCode: nil, factory: metrics.factory)
@@ -142,9 +146,13 @@ struct FerryMetricTests {
         }
         // The core series the operators watch are all on the dashboard.
         let dashboard = try String(
-            contentsOf: monitoring.appendingPathComponent("ferry-dashboard.json"), encoding: .utf8)
-        for metric in [FerryMetric.queuePending, .dlqDepth, .workerOrders, .orderEndToEnd, .leaseSlotsInUse,
-                       .netSuiteResponses, .netSuiteCircuitOpen] {
+            contentsOf: monitoring.appendingPathComponent("ferry-dashboard.json"),
+            encoding: .utf8
+        )
+        for metric in [
+            FerryMetric.queuePending, .dlqDepth, .workerOrders, .orderEndToEnd, .leaseSlotsInUse,
+            .netSuiteResponses, .netSuiteCircuitOpen,
+        ] {
             #expect(dashboard.contains(metric.name), "\(metric.name) is not on the dashboard")
         }
     }

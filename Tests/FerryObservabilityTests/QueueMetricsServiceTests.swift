@@ -15,12 +15,19 @@ struct QueueMetricsServiceTests {
         "{stream=\"\(queue.ordersStream)\",consumer=\"\(queue.consumer)\"}"
     }
 
-    private func publishOrders(_ jetStream: JetStream, _ queue: OrderQueueConfiguration, _ ids: ClosedRange<Int>)
+    private func publishOrders(
+        _ jetStream: JetStream,
+        _ queue: OrderQueueConfiguration,
+        _ ids: ClosedRange<Int>
+    )
         async throws
     {
         for id in ids {
             _ = try await jetStream.publish(
-                subject: queue.ordersSubject(shopID: 1), payload: Array("order-\(id)".utf8), msgID: "ps-1-order-\(id)")
+                subject: queue.ordersSubject(shopID: 1),
+                payload: Array("order-\(id)".utf8),
+                msgID: "ps-1-order-\(id)"
+            )
         }
     }
 
@@ -31,11 +38,20 @@ struct QueueMetricsServiceTests {
             try await publishOrders(jetStream, queue, 1...5)
             let metrics = TestMetrics()
             let service = QueueMetricsService(
-                jetStream: jetStream, queue: queue, factory: metrics.factory, logger: quietLogger)
+                jetStream: jetStream,
+                queue: queue,
+                factory: metrics.factory,
+                logger: quietLogger
+            )
 
             let first = await service.collect()
             let expected = QueueMetricsSnapshot(
-                pending: 5, ackPending: 0, redelivered: 0, waitingPulls: 0, deadLetters: 0)
+                pending: 5,
+                ackPending: 0,
+                redelivered: 0,
+                waitingPulls: 0,
+                deadLetters: 0
+            )
             #expect(first == expected)
             #expect(metrics.value("ferry_queue_pending_messages\(labels(queue))") == 5)
             #expect(metrics.value("ferry_queue_ack_pending_messages\(labels(queue))") == 0)
@@ -49,7 +65,10 @@ struct QueueMetricsServiceTests {
             try await taken[0].nak(delay: .seconds(60))
             try await taken[1].ack()
             _ = try await jetStream.publish(
-                subject: queue.deadLetterSubject(shopID: 1), payload: Array("dead".utf8), msgID: "dead-1")
+                subject: queue.deadLetterSubject(shopID: 1),
+                payload: Array("dead".utf8),
+                msgID: "dead-1"
+            )
 
             let second = await service.collect()
             #expect(second.pending == 2)
@@ -79,7 +98,11 @@ struct QueueMetricsServiceTests {
             #expect(again.allSatisfy { $0.metadata.numDelivered == 2 })
             let metrics = TestMetrics()
             let service = QueueMetricsService(
-                jetStream: jetStream, queue: queue, factory: metrics.factory, logger: quietLogger)
+                jetStream: jetStream,
+                queue: queue,
+                factory: metrics.factory,
+                logger: quietLogger
+            )
             let snapshot = await service.collect()
             #expect(snapshot.redelivered == 2)
             #expect(metrics.value("ferry_queue_redelivered_messages\(labels(queue))") == 2)
@@ -95,8 +118,12 @@ struct QueueMetricsServiceTests {
             let metrics = TestMetrics()
             struct Unavailable: Error {}
             let service = QueueMetricsService(
-                jetStream: jetStream, queue: queue, retryWaiting: { _ in throw Unavailable() },
-                factory: metrics.factory, logger: quietLogger)
+                jetStream: jetStream,
+                queue: queue,
+                retryWaiting: { _ in throw Unavailable() },
+                factory: metrics.factory,
+                logger: quietLogger
+            )
             _ = await service.collect()
             #expect(metrics.value("ferry_queue_metrics_errors_total{source=\"postgres\"}") == 1)
             #expect(metrics.value("ferry_queue_retry_waiting_messages") == nil)
@@ -120,8 +147,13 @@ struct QueueMetricsServiceTests {
             try await queue.ensure(on: jetStream)
             let metrics = TestMetrics()
             let service = QueueMetricsService(
-                jetStream: jetStream, queue: queue, interval: .milliseconds(100), retryWaiting: { _ in 7 },
-                factory: metrics.factory, logger: quietLogger)
+                jetStream: jetStream,
+                queue: queue,
+                interval: .milliseconds(100),
+                retryWaiting: { _ in 7 },
+                factory: metrics.factory,
+                logger: quietLogger
+            )
             let running = Task { try await service.run() }
             let series = "ferry_queue_pending_messages\(labels(queue))"
             #expect(await eventually { metrics.value(series) == 0 })
@@ -147,12 +179,22 @@ struct QueueMetricsServiceTests {
             let sync = OrderSyncStore(client: client)
             for id in 1...4 {
                 _ = try await sync.begin(
-                    key: "ps-1-order-\(id)", shopID: 1, orderID: id, reference: "REF\(id)", webhookReceivedAt: nil,
-                    logger: quietLogger)
+                    key: "ps-1-order-\(id)",
+                    shopID: 1,
+                    orderID: id,
+                    reference: "REF\(id)",
+                    webhookReceivedAt: nil,
+                    logger: quietLogger
+                )
             }
             let failure = AttemptRecord(
-                attempt: 0, at: Date().timeIntervalSince1970, stage: "transform", errorClass: "order_specific",
-                message: "missing mapping", netSuiteErrorCode: nil)
+                attempt: 0,
+                at: Date().timeIntervalSince1970,
+                stage: "transform",
+                errorClass: "order_specific",
+                message: "missing mapping",
+                netSuiteErrorCode: nil
+            )
             // Order 1 and 2 wait for a retry; order 3 only met an outage (no attempt spent); order 4 is dead.
             try await sync.recordFailure(key: "ps-1-order-1", failure, counted: true, logger: quietLogger)
             try await sync.recordFailure(key: "ps-1-order-2", failure, counted: true, logger: quietLogger)
@@ -162,7 +204,12 @@ struct QueueMetricsServiceTests {
 
             let metrics = TestMetrics()
             let service = QueueMetricsService(
-                jetStream: jetStream, queue: queue, sync: sync, factory: metrics.factory, logger: quietLogger)
+                jetStream: jetStream,
+                queue: queue,
+                sync: sync,
+                factory: metrics.factory,
+                logger: quietLogger
+            )
             let snapshot = await service.collect()
             #expect(snapshot.retryWaiting == 2)
             #expect(metrics.value("ferry_queue_retry_waiting_messages") == 2)

@@ -30,8 +30,10 @@ struct LeaseBenchmark {
 
     func lease(_ client: PostgresClient, _ policy: LeasePolicy, _ holder: String) -> PostgresLease {
         PostgresLease(
-            client: client, configuration: PostgresLeaseConfiguration(account: "BENCH", policy: policy, holder: holder),
-            logger: logger)
+            client: client,
+            configuration: PostgresLeaseConfiguration(account: "BENCH", policy: policy, holder: holder),
+            logger: logger
+        )
     }
 
     @Test func acquireReleaseUncontended() async throws {

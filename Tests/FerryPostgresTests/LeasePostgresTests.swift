@@ -12,14 +12,24 @@ import Testing
     let logger = LeaseTesting.logger
 
     func lease(
-        _ client: PostgresClient, _ policy: LeasePolicy, account: String = "TEST_ACCOUNT", holder: String? = nil,
-        acquireTimeout: Duration? = .seconds(60), onLimitChange: (@Sendable (LeaseLimitChange) -> Void)? = nil
+        _ client: PostgresClient,
+        _ policy: LeasePolicy,
+        account: String = "TEST_ACCOUNT",
+        holder: String? = nil,
+        acquireTimeout: Duration? = .seconds(60),
+        onLimitChange: (@Sendable (LeaseLimitChange) -> Void)? = nil
     ) -> PostgresLease {
         PostgresLease(
             client: client,
             configuration: PostgresLeaseConfiguration(
-                account: account, policy: policy, holder: holder, acquireTimeout: acquireTimeout),
-            logger: logger, onLimitChange: onLimitChange)
+                account: account,
+                policy: policy,
+                holder: holder,
+                acquireTimeout: acquireTimeout
+            ),
+            logger: logger,
+            onLimitChange: onLimitChange
+        )
     }
 
     /// The SQL functions give the same answers as the pure `LeaseTable` on random operation sequences.
@@ -28,8 +38,12 @@ import Testing
         try await TestDatabase.with { client, _ in
             var random = SplitMix(seed: seed)
             let policy = LeasePolicy(
-                slots: 4, shares: LeaseShares(reservations: [.live: 2, .reconciliation: 1]), ttl: .seconds(3600),
-                waiterTTL: .seconds(3600), increaseAfter: 3)
+                slots: 4,
+                shares: LeaseShares(reservations: [.live: 2, .reconciliation: 1]),
+                ttl: .seconds(3600),
+                waiterTTL: .seconds(3600),
+                increaseAfter: 3
+            )
             let lease = lease(client, policy)
             try await lease.configure()
             var model = LeaseTable(policy: policy)
@@ -80,8 +94,12 @@ import Testing
     }
 
     private func record(
-        _ expected: LeaseTable.AcquireResult, _ actual: PostgresLease.AcquireAnswer, priority: LeasePriority,
-        held: inout [LeaseGrant], tickets: inout [(ticket: Int64, priority: LeasePriority)], step: Int
+        _ expected: LeaseTable.AcquireResult,
+        _ actual: PostgresLease.AcquireAnswer,
+        priority: LeasePriority,
+        held: inout [LeaseGrant],
+        tickets: inout [(ticket: Int64, priority: LeasePriority)],
+        step: Int
     ) throws {
         switch (expected, actual) {
         case (.granted(let grant), .granted(let slot, let token)):
@@ -248,10 +266,12 @@ import Testing
                                     order.append(index)
                                     try await Task.sleep(for: .milliseconds(20))
                                 }
-                            })
+                            }
+                        )
                         // Arrival order is ticket order: wait for each ticket before the next caller comes.
                         #expect(
-                            try await LeaseTesting.eventually { try await holder.status().queue.count == index + 1 })
+                            try await LeaseTesting.eventually { try await holder.status().queue.count == index + 1 }
+                        )
                     }
                     try await holder.release(first, feedback: .success)
                     for waiter in waiters { try await waiter.value }
@@ -277,7 +297,8 @@ import Testing
                         try await LeaseTesting.eventually {
                             let status = try await replays.status()
                             return status.holdings == [.replay: 2] && status.queue == [.replay, .replay]
-                        })
+                        }
+                    )
                     // Live orders behind queued replays go at once into the reserved slots.
                     let a = try await live.acquire(priority: .live)
                     let b = try await live.acquire(priority: .live)
@@ -375,7 +396,10 @@ import Testing
     @Test func acquireGivesUpAfterItsTimeout() async throws {
         try await TestDatabase.with { client, _ in
             let lease = lease(
-                client, LeaseTesting.policy(slots: 1, recheck: .milliseconds(100)), acquireTimeout: .milliseconds(500))
+                client,
+                LeaseTesting.policy(slots: 1, recheck: .milliseconds(100)),
+                acquireTimeout: .milliseconds(500)
+            )
             _ = try await lease.acquire(priority: .live)
             do {
                 _ = try await lease.acquire(priority: .live)

@@ -14,17 +14,26 @@ enum LeaseTesting {
 
     /// A short-TTL policy for tests.
     static func policy(
-        slots: Int, live: Int = 0, ttl: Duration = .seconds(30), recheck: Duration = .seconds(1),
+        slots: Int,
+        live: Int = 0,
+        ttl: Duration = .seconds(30),
+        recheck: Duration = .seconds(1),
         increaseAfter: Int = 25
     ) -> LeasePolicy {
         LeasePolicy(
-            slots: slots, shares: LeaseShares(reservations: [.live: live]), ttl: ttl, recheckInterval: recheck,
-            increaseAfter: increaseAfter)
+            slots: slots,
+            shares: LeaseShares(reservations: [.live: live]),
+            ttl: ttl,
+            recheckInterval: recheck,
+            increaseAfter: increaseAfter
+        )
     }
 
     /// `count` extra running clients on the same database (each one a "process"), with few connections each.
     static func withClients<T: Sendable>(
-        _ count: Int, _ configuration: DatabaseConfiguration, maximumConnections: Int = 4,
+        _ count: Int,
+        _ configuration: DatabaseConfiguration,
+        maximumConnections: Int = 4,
         _ body: @Sendable ([PostgresClient]) async throws -> T
     ) async throws -> T {
         var small = configuration
@@ -40,7 +49,10 @@ enum LeaseTesting {
     }
 
     /// Runs the leases' listeners while `body` runs.
-    static func running<T: Sendable>(_ leases: [PostgresLease], _ body: @Sendable () async throws -> T) async throws
+    static func running<T: Sendable>(
+        _ leases: [PostgresLease],
+        _ body: @Sendable () async throws -> T
+    ) async throws
         -> T
     {
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -55,7 +67,8 @@ enum LeaseTesting {
 
     /// Polls `condition` (a database read) every 20 ms until it holds or `timeout` passes.
     static func eventually(
-        timeout: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool
+        timeout: Duration = .seconds(20),
+        _ condition: @Sendable () async throws -> Bool
     ) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -97,7 +110,8 @@ extension TestDatabase {
     /// `.freshDatabase()` trait: with the trait on these suites, `heartbeatsKeepALongCallsSlot` (a 1.5 s TTL) lost
     /// its slot in about half the runs on a loaded 2-core machine (cause not found), and not with this form.
     static func with<T: Sendable>(
-        migrate: Bool = true, _ body: @Sendable (PostgresClient, DatabaseConfiguration) async throws -> T
+        migrate: Bool = true,
+        _ body: @Sendable (PostgresClient, DatabaseConfiguration) async throws -> T
     ) async throws -> T {
         try await with(migrate: migrate) { (database: TestDatabase) in
             try await body(database.client, database.configuration)

@@ -14,7 +14,10 @@ import Testing
                 for _ in 0..<4 { group.addTask { try await Migrations.migrate(client, logger: logger) } }
                 return try await group.reduce(into: [[Int]]()) { $0.append($1) }
             }
-            #expect(results.flatMap { $0 }.sorted() == Migrations.all.map(\.version), "each migration applied exactly once")
+            #expect(
+                results.flatMap { $0 }.sorted() == Migrations.all.map(\.version),
+                "each migration applied exactly once"
+            )
             #expect(try await Migrations.migrate(client, logger: logger).isEmpty)
         }
     }
@@ -35,20 +38,52 @@ import Testing
 
 @Suite struct MappingStoreTests {
     static let order = ShopOrder(
-        id: 10, shopID: 1, reference: "ABCDEFGHI", customerID: 5, deliveryAddressID: 6, currencyID: 1, carrierID: 2,
-        paymentModule: "ps_wirepayment", currentState: 2, dateAdd: "2026-11-26 10:00:00", totalPaidTaxIncl: 12,
-        totalShippingTaxExcl: 0, totalShippingTaxIncl: 0,
+        id: 10,
+        shopID: 1,
+        reference: "ABCDEFGHI",
+        customerID: 5,
+        deliveryAddressID: 6,
+        currencyID: 1,
+        carrierID: 2,
+        paymentModule: "ps_wirepayment",
+        currentState: 2,
+        dateAdd: "2026-11-26 10:00:00",
+        totalPaidTaxIncl: 12,
+        totalShippingTaxExcl: 0,
+        totalShippingTaxIncl: 0,
         lines: [
-            .init(rowID: 1, productID: 100, combinationID: 3, reference: "FS-00100-M", name: "A", quantity: 1, unitPriceTaxExcl: 10, unitPriceTaxIncl: 12),
-            .init(rowID: 2, productID: 200, combinationID: 0, reference: "FS-00200", name: "B", quantity: 2, unitPriceTaxExcl: 5, unitPriceTaxIncl: 6),
-        ])
+            .init(
+                rowID: 1,
+                productID: 100,
+                combinationID: 3,
+                reference: "FS-00100-M",
+                name: "A",
+                quantity: 1,
+                unitPriceTaxExcl: 10,
+                unitPriceTaxIncl: 12
+            ),
+            .init(
+                rowID: 2,
+                productID: 200,
+                combinationID: 0,
+                reference: "FS-00200",
+                name: "B",
+                quantity: 2,
+                unitPriceTaxExcl: 5,
+                unitPriceTaxIncl: 6
+            ),
+        ]
+    )
 
     @Test func importsCSVRowsAndResolvesWhatAnOrderNeeds() async throws {
         try await TestDatabase.with { client, _ in
             let store = MappingStore(client: client)
             let logger = TestDatabase.logger
             let csv: [(MappingKind, String)] = [
-                (.products, "prestashop_product_id,prestashop_combination_id,reference,netsuite_item_id\n100,3,FS-00100-M,9001\n999,0,FS-00200,9002\n"),
+                (
+                    .products,
+                    "prestashop_product_id,prestashop_combination_id,reference,netsuite_item_id\n100,3,FS-00100-M,9001\n999,0,FS-00200,9002\n"
+                ),
                 (.taxCodes, "country_iso,tax_category_id,subsidiary_id,netsuite_tax_code_id\nFR,1,1,105\nDE,1,1,108\n"),
                 (.currencies, "prestashop_currency_iso,netsuite_currency_id\nEUR,1\n"),
                 (.paymentMethods, "prestashop_module,netsuite_payment_method_id\nps_wirepayment,1\n"),
@@ -59,12 +94,19 @@ import Testing
                 let rows = try MappingCSV.parse(text, kind: kind).get()
                 #expect(try await store.importRows(rows, logger: logger) == rows.count)
             }
-            let resolved = try await store.resolve(for: Self.order, countryISO: "FR", currencyISO: "EUR", logger: logger)
+            let resolved = try await store.resolve(
+                for: Self.order,
+                countryISO: "FR",
+                currencyISO: "EUR",
+                logger: logger
+            )
             #expect(resolved.products[ProductKey(productID: 100, combinationID: 3)] == 9001)
             #expect(resolved.productsByReference["FS-00200"] == 9002, "found by reference when the product id differs")
             #expect(resolved.taxCodes == [TaxCodeKey(countryISO: "FR", taxCategoryID: 1, subsidiaryID: 1): 105])
             #expect(resolved.currencies == ["EUR": 1] && resolved.paymentMethods == ["ps_wirepayment": 1])
-            #expect(resolved.shipMethods == [2: 502] && resolved.shops == [1: ShopMapping(subsidiaryID: 1, locationID: 1)])
+            #expect(
+                resolved.shipMethods == [2: 502] && resolved.shops == [1: ShopMapping(subsidiaryID: 1, locationID: 1)]
+            )
 
             // Re-importing replaces a row instead of failing.
             _ = try await store.importRows([.currency(iso: "EUR", currencyID: 4)], logger: logger)
@@ -82,18 +124,49 @@ import Testing
         try await TestDatabase.with { client, _ in
             let store = OrderSyncStore(client: client)
             let received = Date(timeIntervalSince1970: 1_800_000_000)
-            let first = try await store.begin(key: "ps-1-order-7", shopID: 1, orderID: 7, reference: "ABC", webhookReceivedAt: received, logger: logger)
+            let first = try await store.begin(
+                key: "ps-1-order-7",
+                shopID: 1,
+                orderID: 7,
+                reference: "ABC",
+                webhookReceivedAt: received,
+                logger: logger
+            )
             #expect(first.stage == .received && first.attempts == 0 && first.webhookReceivedAt == received)
             // Seeing the order again (a redelivery) keeps its state.
             try await store.advance(key: "ps-1-order-7", to: .customerResolved, customerID: "2001", logger: logger)
-            let second = try await store.begin(key: "ps-1-order-7", shopID: 1, orderID: 7, reference: "ABC", webhookReceivedAt: nil, logger: logger)
-            #expect(second.stage == .customerResolved && second.netSuiteCustomerID == "2001" && second.webhookReceivedAt == received)
+            let second = try await store.begin(
+                key: "ps-1-order-7",
+                shopID: 1,
+                orderID: 7,
+                reference: "ABC",
+                webhookReceivedAt: nil,
+                logger: logger
+            )
+            #expect(
+                second.stage == .customerResolved && second.netSuiteCustomerID == "2001"
+                    && second.webhookReceivedAt == received
+            )
 
             try await store.advance(key: "ps-1-order-7", to: .salesOrderCreated, salesOrderID: "501", logger: logger)
             #expect(try await store.processedSalesOrder(key: "ps-1-order-7", logger: logger) == nil)
-            #expect(try await store.markProcessed(key: "ps-1-order-7", salesOrderID: "501", depositID: "601", logger: logger))
+            #expect(
+                try await store.markProcessed(
+                    key: "ps-1-order-7",
+                    salesOrderID: "501",
+                    depositID: "601",
+                    logger: logger
+                )
+            )
             #expect(try await store.processedSalesOrder(key: "ps-1-order-7", logger: logger) == "501")
-            #expect(try await store.markProcessed(key: "ps-1-order-7", salesOrderID: "501", depositID: "601", logger: logger) == false)
+            #expect(
+                try await store.markProcessed(
+                    key: "ps-1-order-7",
+                    salesOrderID: "501",
+                    depositID: "601",
+                    logger: logger
+                ) == false
+            )
             try await store.markWrittenBack(key: "ps-1-order-7", logger: logger)
             let done = try #require(try await store.fetch(key: "ps-1-order-7", logger: logger))
             #expect(done.stage == .writtenBack && done.netSuiteSalesOrderID == "501" && done.netSuiteDepositID == "601")
@@ -107,10 +180,24 @@ import Testing
         try await TestDatabase.with { client, _ in
             let store = OrderSyncStore(client: client)
             let logger = self.logger
-            _ = try await store.begin(key: "ps-1-order-8", shopID: 1, orderID: 8, reference: "X", webhookReceivedAt: nil, logger: logger)
+            _ = try await store.begin(
+                key: "ps-1-order-8",
+                shopID: 1,
+                orderID: 8,
+                reference: "X",
+                webhookReceivedAt: nil,
+                logger: logger
+            )
             let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
                 for _ in 0..<8 {
-                    group.addTask { try await store.markProcessed(key: "ps-1-order-8", salesOrderID: "77", depositID: nil, logger: logger) }
+                    group.addTask {
+                        try await store.markProcessed(
+                            key: "ps-1-order-8",
+                            salesOrderID: "77",
+                            depositID: nil,
+                            logger: logger
+                        )
+                    }
                 }
                 return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
             }
@@ -121,12 +208,31 @@ import Testing
     @Test func countsOnlyOrderSpecificAttemptsAndKeepsTheirErrors() async throws {
         try await TestDatabase.with { client, _ in
             let store = OrderSyncStore(client: client)
-            _ = try await store.begin(key: "ps-1-order-9", shopID: 1, orderID: 9, reference: "X", webhookReceivedAt: nil, logger: logger)
+            _ = try await store.begin(
+                key: "ps-1-order-9",
+                shopID: 1,
+                orderID: 9,
+                reference: "X",
+                webhookReceivedAt: nil,
+                logger: logger
+            )
             let now = Date().timeIntervalSince1970
-            let counted = AttemptRecord(attempt: 0, at: now, stage: "transform", errorClass: "order_specific",
-                                        message: "missing mappings: product 1 combination 0", netSuiteErrorCode: nil)
-            let outage = AttemptRecord(attempt: 0, at: now, stage: "sales_order", errorClass: "systemic",
-                                       message: "NetSuite maintenance", netSuiteErrorCode: nil)
+            let counted = AttemptRecord(
+                attempt: 0,
+                at: now,
+                stage: "transform",
+                errorClass: "order_specific",
+                message: "missing mappings: product 1 combination 0",
+                netSuiteErrorCode: nil
+            )
+            let outage = AttemptRecord(
+                attempt: 0,
+                at: now,
+                stage: "sales_order",
+                errorClass: "systemic",
+                message: "NetSuite maintenance",
+                netSuiteErrorCode: nil
+            )
             #expect(try await store.recordFailure(key: "ps-1-order-9", counted, counted: true, logger: logger) == 1)
             #expect(try await store.recordFailure(key: "ps-1-order-9", outage, counted: false, logger: logger) == 1)
             var invalid = counted

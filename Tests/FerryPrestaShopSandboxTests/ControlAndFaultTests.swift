@@ -21,21 +21,24 @@ struct ControlAndFaultTests {
     @Test func shopOnlyProductsAndUnknownProductsInOrders() async throws {
         try await withSandbox { client in
             let created = try await client.control(
-                "POST", "products",
+                "POST",
+                "products",
                 [
                     "name": "Shop Exclusive Tote", "price": "19.90", "reference": "SHOP-ONLY-1", "quantity": 12,
                     "combinations": [
                         ["reference": "SHOP-ONLY-1-S", "priceImpact": "0", "quantity": 3],
                         ["reference": "SHOP-ONLY-1-L", "priceImpact": "2.50", "quantity": 4],
                     ],
-                ])
+                ]
+            )
             #expect(created.status == 201, "\(created.body)")
             let productID = try #require(created.object?["id"] as? Int)
             #expect(productID == smallDataset.products.count + 1)
             let combinationIDs = try #require(created.object?["combinationIds"] as? [Int])
             #expect(combinationIDs.count == 2)
             let product = try #require(
-                try await client.getJSON("/api/products/\(productID)").object?["product"] as? [String: Any])
+                try await client.getJSON("/api/products/\(productID)").object?["product"] as? [String: Any]
+            )
             #expect(product["reference"] as? String == "SHOP-ONLY-1")
             #expect(product["price"] as? String == "19.900000")
             #expect(product["quantity"] as? Int == 7)
@@ -49,7 +52,8 @@ struct ControlAndFaultTests {
             ])
             let rows = try #require(
                 ((try await client.order(orderID))["associations"] as? [String: Any])?["order_rows"]
-                    as? [[String: Any]])
+                    as? [[String: Any]]
+            )
             #expect(rows.map { $0["product_id"] as? Int } == [productID, 999_999])
             #expect(rows.last?["product_name"] as? String == "Ghost product")
 
@@ -97,7 +101,9 @@ struct ControlAndFaultTests {
             let port = try #require(Int(client.baseURL.split(separator: ":").last ?? ""))
             await #expect(throws: (any Error).self) {
                 let second = try await PrestaShopSandboxServer.start(
-                    configuration: configuration { $0.port = port }, logger: testLogger)
+                    configuration: configuration { $0.port = port },
+                    logger: testLogger
+                )
                 try await second.shutdown()
             }
         }
@@ -106,7 +112,9 @@ struct ControlAndFaultTests {
     @Test func standardWorldServesEverything() async throws {
         let dataset = SandboxDataset.standard
         let server = try await PrestaShopSandboxServer.start(
-            configuration: PrestaShopSandboxConfiguration(dataset: dataset), logger: testLogger)
+            configuration: PrestaShopSandboxConfiguration(dataset: dataset),
+            logger: testLogger
+        )
         do {
             let client = SandboxClient(baseURL: server.baseURL)
             let products = try await client.getJSON("/api/products")
@@ -114,7 +122,8 @@ struct ControlAndFaultTests {
             let stock = try await client.getJSON("/api/stock_availables")
             let withCombinations = dataset.products.filter { !$0.combinationIDs.isEmpty }.count
             #expect(
-                (stock.object?["stock_availables"] as? [[String: Any]])?.count == dataset.skus.count + withCombinations)
+                (stock.object?["stock_availables"] as? [[String: Any]])?.count == dataset.skus.count + withCombinations
+            )
             let last = try await client.getJSON("/api/products/\(dataset.products.count)")
             #expect(last.status == 200)
             try await server.shutdown()

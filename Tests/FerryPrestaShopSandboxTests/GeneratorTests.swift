@@ -29,7 +29,8 @@ struct GeneratorTests {
                 for order in orders {
                     #expect([2, 10, 11].contains(order["current_state"] as? Int ?? 0))
                     let rows = try #require(
-                        (order["associations"] as? [String: Any])?["order_rows"] as? [[String: Any]])
+                        (order["associations"] as? [String: Any])?["order_rows"] as? [[String: Any]]
+                    )
                     #expect((1...5).contains(rows.count))
                     let skus = rows.map { "\($0["product_id"] ?? 0)/\($0["product_attribute_id"] ?? 0)" }
                     #expect(Set(skus).count == skus.count, "no SKU twice in one order")
@@ -45,7 +46,10 @@ struct GeneratorTests {
             #expect(try await ordersCreated(client) == 3)
 
             _ = try await client.control(
-                "POST", "generator", ["running": true, "ratePerSecond": 50, "arrivals": "poisson"])
+                "POST",
+                "generator",
+                ["running": true, "ratePerSecond": 50, "arrivals": "poisson"]
+            )
             #expect(try await eventually { try await ordersCreated(client) >= 8 })
             let stopped = try await client.control("POST", "generator", ["running": false])
             #expect((stopped.object?["generator"] as? [String: Any])?["running"] as? Bool == false)

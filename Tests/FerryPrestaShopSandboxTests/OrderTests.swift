@@ -55,7 +55,8 @@ struct OrderTests {
             #expect(reference.count == 9 && reference.allSatisfy { $0.isUppercase && $0.isLetter && $0.isASCII })
 
             let details = try await client.getJSON(
-                "/api/order_details?display=full&filter[id_order]=\(encoded("[\(orderID)]"))")
+                "/api/order_details?display=full&filter[id_order]=\(encoded("[\(orderID)]"))"
+            )
             let rows = try #require(details.object?["order_details"] as? [[String: Any]], "\(details.body)")
             #expect(rows.count == 3)
             var productsExcl: Decimal = 0
@@ -90,9 +91,12 @@ struct OrderTests {
             #expect(decimal(order["total_paid_real"]) == productsIncl + shippingIncl)
 
             let payments = try await client.getJSON(
-                "/api/order_payments?display=full&filter[order_reference]=\(encoded("[\(reference)]"))")
+                "/api/order_payments?display=full&filter[order_reference]=\(encoded("[\(reference)]"))"
+            )
             let payment = try #require(
-                (payments.object?["order_payments"] as? [[String: Any]])?.first, "\(payments.body)")
+                (payments.object?["order_payments"] as? [[String: Any]])?.first,
+                "\(payments.body)"
+            )
             #expect(decimal(payment["amount"]) == productsIncl + shippingIncl)
             #expect(payment["id_currency"] as? Int == currency.id)
             #expect(payment["payment_method"] as? String == "Stripe")
@@ -105,10 +109,12 @@ struct OrderTests {
             let productID = try #require(product["id"] as? Int)
             let price = try #require(decimal(product["price"]))
             let combinations = try #require(
-                (product["associations"] as? [String: Any])?["combinations"] as? [[String: Any]])
+                (product["associations"] as? [String: Any])?["combinations"] as? [[String: Any]]
+            )
             let combinationID = try #require(combinations.last?["id"] as? Int)
             let combination = try #require(
-                try await client.getJSON("/api/combinations/\(combinationID)").object?["combination"] as? [String: Any])
+                try await client.getJSON("/api/combinations/\(combinationID)").object?["combination"] as? [String: Any]
+            )
             let impact = try #require(decimal(combination["price"]))
             #expect(impact > 0)
             let french = try await address(in: 8, client)
@@ -132,7 +138,8 @@ struct OrderTests {
             ])
             func post(_ state: Int, sendEmail: Bool) async throws -> HTTPResult {
                 try await client.request(
-                    "POST", "/api/order_histories?output_format=JSON" + (sendEmail ? "&sendemail=1" : ""),
+                    "POST",
+                    "/api/order_histories?output_format=JSON" + (sendEmail ? "&sendemail=1" : ""),
                     body:
                         historyXML(order: orderID, state: state)
                 )
@@ -160,7 +167,8 @@ struct OrderTests {
             #expect(order["delivery_number"] as? Int != nil)
 
             let listed = try await client.getJSON(
-                "/api/order_histories?display=full&filter[id_order]=\(encoded("[\(orderID)]"))")
+                "/api/order_histories?display=full&filter[id_order]=\(encoded("[\(orderID)]"))"
+            )
             #expect((listed.object?["order_histories"] as? [[String: Any]])?.count == 3)
         }
     }
@@ -253,11 +261,13 @@ struct OrderTests {
             #expect(order["valid"] == nil)
             #expect(order["total_paid_real"] as? String == "0.000000")
             let noPayments = try await client.getJSON(
-                "/api/order_payments?filter[order_reference]=\(encoded("[\(reference)]"))")
+                "/api/order_payments?filter[order_reference]=\(encoded("[\(reference)]"))"
+            )
             #expect(noPayments.body == "[]")
 
             _ = try await client.request(
-                "POST", "/api/order_histories",
+                "POST",
+                "/api/order_histories",
                 body:
                     historyXML(order: orderID, state: 2)
             )
@@ -265,7 +275,8 @@ struct OrderTests {
             #expect(order["valid"] as? String == "1")
             #expect(order["total_paid_real"] as? String == order["total_paid"] as? String)
             let payments = try await client.getJSON(
-                "/api/order_payments?filter[order_reference]=\(encoded("[\(reference)]"))")
+                "/api/order_payments?filter[order_reference]=\(encoded("[\(reference)]"))"
+            )
             #expect((payments.object?["order_payments"] as? [[String: Any]])?.count == 1)
         }
     }
@@ -273,7 +284,8 @@ struct OrderTests {
     @Test func ordersTakeStock() async throws {
         try await withSandbox { client in
             let product = try #require(
-                try await client.getJSON("/api/products/2").object?["product"] as? [String: Any])
+                try await client.getJSON("/api/products/2").object?["product"] as? [String: Any]
+            )
             let before = product["quantity"] as? Int ?? 0
             _ = try await client.createOrder(["customerId": 1, "rows": [["productId": 2, "quantity": 2]]])
             let after =
@@ -296,7 +308,10 @@ struct OrderTests {
             let orderID = try await client.createOrder(["customerId": 1, "rows": [["productId": 1]], "state": 14])
             #expect(try await client.order(orderID)["current_state"] as? Int == 14)
             let rejected = try await client.control(
-                "POST", "orders", ["customerId": 1, "rows": [["productId": 1]], "state": 3])
+                "POST",
+                "orders",
+                ["customerId": 1, "rows": [["productId": 1]], "state": 3]
+            )
             #expect(rejected.status == 400)
         }
     }

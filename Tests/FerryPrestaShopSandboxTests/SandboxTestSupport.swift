@@ -19,7 +19,8 @@ var testLogger: Logger {
 }
 
 func configuration(
-    dataset: SandboxDataset = smallDataset, _ adjust: (inout PrestaShopSandboxConfiguration) -> Void = { _ in }
+    dataset: SandboxDataset = smallDataset,
+    _ adjust: (inout PrestaShopSandboxConfiguration) -> Void = { _ in }
 ) -> PrestaShopSandboxConfiguration {
     var configuration = PrestaShopSandboxConfiguration(dataset: dataset, timeZone: .gmt)
     adjust(&configuration)
@@ -76,7 +77,10 @@ struct SandboxClient: Sendable {
     let baseURL: String
 
     func request(
-        _ method: String, _ path: String, auth: Auth = .basic(apiKey), headers: [String: String] = [:],
+        _ method: String,
+        _ path: String,
+        auth: Auth = .basic(apiKey),
+        headers: [String: String] = [:],
         body: String? = nil
     ) async throws -> HTTPResult {
         // Clients must percent-encode brackets; a raw `[` would make Foundation re-encode the whole query.
@@ -139,7 +143,8 @@ func decimal(_ value: Any?) -> Decimal? {
 
 /// Polls `condition` until true or `timeout` passes.
 func eventually(
-    timeout: Duration = .seconds(20), _ condition: () async throws -> Bool
+    timeout: Duration = .seconds(20),
+    _ condition: () async throws -> Bool
 ) async throws -> Bool {
     let deadline = ContinuousClock.now + timeout
     while ContinuousClock.now < deadline {

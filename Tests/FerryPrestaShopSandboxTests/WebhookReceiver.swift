@@ -48,14 +48,18 @@ actor WebhookReceiver {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.rawName] = field.value }
             let (status, delay) = await self.record(
-                Delivery(headers: headers, body: String(buffer: buffer), receivedAt: .now))
+                Delivery(headers: headers, body: String(buffer: buffer), receivedAt: .now)
+            )
             if let delay { try await Task.sleep(for: delay) }
             return Response(status: status)
         }
         var logger = testLogger
         logger.logLevel = .critical
         let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: logger
+        )
         return try await app.test(.live) { client in
             let port = try #require(client.port)
             return try await body("http://127.0.0.1:\(port)/hook")
@@ -66,6 +70,8 @@ actor WebhookReceiver {
 /// The receiver's own signature check: `v1=` + hex HMAC-SHA256 of "<timestamp>.<body>".
 func expectedSignature(secret: String, timestamp: String, body: String) -> String {
     let code = HMAC<SHA256>.authenticationCode(
-        for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        for: Data("\(timestamp).\(body)".utf8),
+        using: SymmetricKey(data: Data(secret.utf8))
+    )
     return "v1=" + code.map { String(format: "%02x", $0) }.joined()
 }

@@ -8,13 +8,21 @@ struct WebhookTests {
     static let secret = "whsec-ferry-test"
 
     private func webhookConfiguration(
-        _ url: String, maxAttempts: Int = 5, timeout: Duration = .seconds(5),
+        _ url: String,
+        maxAttempts: Int = 5,
+        timeout: Duration = .seconds(5),
         modes: PrestaShopSandboxConfiguration.DeliveryModes = .init()
     ) -> PrestaShopSandboxConfiguration {
         configuration {
             $0.webhook = .init(
-                url: url, secret: Self.secret, maxAttempts: maxAttempts, timeout: timeout,
-                initialBackoff: .milliseconds(100), maxBackoff: .seconds(1), modes: modes)
+                url: url,
+                secret: Self.secret,
+                maxAttempts: maxAttempts,
+                timeout: timeout,
+                initialBackoff: .milliseconds(100),
+                maxBackoff: .seconds(1),
+                modes: modes
+            )
         }
     }
 
@@ -37,16 +45,19 @@ struct WebhookTests {
                 #expect(abs(seconds - Int(Date().timeIntervalSince1970)) < 300)
                 #expect(
                     delivery.header("X-Ferry-Signature")
-                        == expectedSignature(secret: Self.secret, timestamp: timestamp, body: delivery.body))
+                        == expectedSignature(secret: Self.secret, timestamp: timestamp, body: delivery.body)
+                )
                 #expect(
                     delivery.header("X-Ferry-Signature")
-                        != expectedSignature(secret: "wrong", timestamp: timestamp, body: delivery.body))
+                        != expectedSignature(secret: "wrong", timestamp: timestamp, body: delivery.body)
+                )
 
                 let webservice = try await client.getJSON("/api/orders/\(orderID)")
                 #expect(delivery.body == webservice.body)
                 let order = try #require(
                     (try JSONSerialization.jsonObject(with: Data(delivery.body.utf8)) as? [String: Any])?["order"]
-                        as? [String: Any])
+                        as? [String: Any]
+                )
                 #expect(order["id"] as? Int == orderID)
                 #expect(((order["associations"] as? [String: Any])?["order_rows"] as? [[String: Any]])?.count == 2)
 
@@ -165,7 +176,10 @@ struct WebhookTests {
         try await receiver.run { url in
             try await withSandbox(webhookConfiguration(url)) { client in
                 _ = try await client.control(
-                    "POST", "generator", ["modes": ["reorderProbability": 1, "delaySeconds": 30]])
+                    "POST",
+                    "generator",
+                    ["modes": ["reorderProbability": 1, "delaySeconds": 30]]
+                )
                 let first = try await client.createOrder(["customerId": 17, "rows": [["productId": 13]]])
                 _ = try await client.control("POST", "generator", ["modes": [:] as [String: Any]])
                 let second = try await client.createOrder(["customerId": 18, "rows": [["productId": 14]]])

@@ -65,8 +65,11 @@ struct WebserviceAuthTests {
             #expect(otherResource.errorCode == 26)
 
             let patch = try await client.request(
-                "PATCH", "/api/products/1?output_format=JSON", auth: .basic(readOnlyKey),
-                body: "<prestashop><product><id>1</id><price>1</price></product></prestashop>")
+                "PATCH",
+                "/api/products/1?output_format=JSON",
+                auth: .basic(readOnlyKey),
+                body: "<prestashop><product><id>1</id><price>1</price></product></prestashop>"
+            )
             #expect(patch.status == 405)
             #expect(patch.errorCode == 25)
 
@@ -79,8 +82,10 @@ struct WebserviceAuthTests {
     @Test func stockAvailablesRefusePostAndDelete() async throws {
         try await withSandbox { client in
             let post = try await client.request(
-                "POST", "/api/stock_availables?output_format=JSON",
-                body: "<prestashop><stock_available><quantity>1</quantity></stock_available></prestashop>")
+                "POST",
+                "/api/stock_availables?output_format=JSON",
+                body: "<prestashop><stock_available><quantity>1</quantity></stock_available></prestashop>"
+            )
             #expect(post.status == 405)
             #expect(post.errorCode == 101)
             let delete = try await client.request("DELETE", "/api/stock_availables/1?output_format=JSON")
@@ -105,8 +110,10 @@ struct WebserviceAuthTests {
     @Test func psMethodOverridesTheHTTPMethod() async throws {
         try await withSandbox { client in
             let result = try await client.request(
-                "POST", "/api/customers/1?ps_method=PATCH&output_format=JSON",
-                body: "<prestashop><customer><id>1</id><firstname>Renamed</firstname></customer></prestashop>")
+                "POST",
+                "/api/customers/1?ps_method=PATCH&output_format=JSON",
+                body: "<prestashop><customer><id>1</id><firstname>Renamed</firstname></customer></prestashop>"
+            )
             #expect(result.status == 200, "\(result.body)")
             let customer = try await client.getJSON("/api/customers/1").object?["customer"] as? [String: Any]
             #expect(customer?["firstname"] as? String == "Renamed")

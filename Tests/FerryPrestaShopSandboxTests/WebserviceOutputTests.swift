@@ -114,7 +114,8 @@ struct WebserviceOutputTests {
                 detail.body.hasPrefix(
                     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                         + "<prestashop xmlns:xlink=\"http://www.w3.org/1999/xlink\">"
-                ))
+                )
+            )
             #expect(detail.body.contains("<id><![CDATA[\(id)]]></id>"))
             #expect(detail.body.contains("<id_customer xlink:href=\"http://127.0.0.1:"))
             #expect(detail.body.contains("<order_rows") && detail.body.contains("nodeType=\"order_row\""))

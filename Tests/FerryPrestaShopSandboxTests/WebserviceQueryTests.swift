@@ -33,7 +33,8 @@ struct WebserviceQueryTests {
             #expect(
                 try await ids(client, "filter[lastname]=\(encoded("[\(lastname)]"))&filter[id]=\(encoded("[7]"))") == [
                     7
-                ])
+                ]
+            )
             #expect(try await ids(client, "filter[id]=7") == [7])
         }
     }
@@ -57,7 +58,8 @@ struct WebserviceQueryTests {
             #expect(try await ids(client, "").count == 120)
 
             let sorted = try await client.getJSON(
-                "/api/customers?display=\(encoded("[id,lastname]"))&sort=\(encoded("[lastname_ASC,id_DESC]"))")
+                "/api/customers?display=\(encoded("[id,lastname]"))&sort=\(encoded("[lastname_ASC,id_DESC]"))"
+            )
             let rows = try #require(sorted.object?["customers"] as? [[String: Any]])
             let pairs = rows.map { (($0["lastname"] as? String ?? "").lowercased(), $0["id"] as? Int ?? 0) }
             for (previous, next) in zip(pairs, pairs.dropFirst()) {
@@ -138,7 +140,8 @@ struct WebserviceQueryTests {
             #expect(Set(order.keys) == ["id", "reference", "associations"])
             let rows = try #require((order["associations"] as? [String: Any])?["order_rows"] as? [[String: Any]])
             #expect(
-                rows.map { Set($0.keys) } == [["product_id", "product_quantity"], ["product_id", "product_quantity"]])
+                rows.map { Set($0.keys) } == [["product_id", "product_quantity"], ["product_id", "product_quantity"]]
+            )
         }
     }
 

@@ -23,7 +23,10 @@ struct WebserviceWriteTests {
     @Test func jsonAndEmptyBodiesAreXMLParseErrors() async throws {
         try await withSandbox { client in
             let json = try await client.request(
-                "PUT", "/api/customers/1?output_format=JSON", body: "{\"customer\":{\"id\":1,\"firstname\":\"X\"}}")
+                "PUT",
+                "/api/customers/1?output_format=JSON",
+                body: "{\"customer\":{\"id\":1,\"firstname\":\"X\"}}"
+            )
             #expect(json.status == 500)
             #expect(json.errorCode == 127)
             let empty = try await client.request("PUT", "/api/customers/1?output_format=JSON", body: "")
@@ -39,19 +42,26 @@ struct WebserviceWriteTests {
     @Test func idRulesForPostAndPut() async throws {
         try await withSandbox { client in
             let post = try await client.request(
-                "POST", "/api/customers?output_format=JSON", body: Self.customerXML(id: 5))
+                "POST",
+                "/api/customers?output_format=JSON",
+                body: Self.customerXML(id: 5)
+            )
             #expect(post.status == 400)
             #expect(post.errorCode == 91)
             let put = try await client.request("PUT", "/api/customers/5?output_format=JSON", body: Self.customerXML())
             #expect(put.status == 400)
             #expect(put.errorCode == 90)
             let patch = try await client.request(
-                "PATCH", "/api/customers/5?output_format=JSON",
-                body: "<prestashop><customer><firstname>X</firstname></customer></prestashop>")
+                "PATCH",
+                "/api/customers/5?output_format=JSON",
+                body: "<prestashop><customer><firstname>X</firstname></customer></prestashop>"
+            )
             #expect(patch.errorCode == 90)
             let unknown = try await client.request(
-                "PATCH", "/api/customers?output_format=JSON",
-                body: "<prestashop><customer><id>99999</id><firstname>X</firstname></customer></prestashop>")
+                "PATCH",
+                "/api/customers?output_format=JSON",
+                body: "<prestashop><customer><id>99999</id><firstname>X</firstname></customer></prestashop>"
+            )
             #expect(unknown.status == 404)
             #expect(unknown.errorCode == 92)
         }
@@ -60,7 +70,10 @@ struct WebserviceWriteTests {
     @Test func postCreatesWith201AndValidates() async throws {
         try await withSandbox { client in
             let created = try await client.request(
-                "POST", "/api/customers?output_format=JSON", body: Self.customerXML())
+                "POST",
+                "/api/customers?output_format=JSON",
+                body: Self.customerXML()
+            )
             #expect(created.status == 201, "\(created.body)")
             let customer = try #require(created.object?["customer"] as? [String: Any])
             let id = try #require(customer["id"] as? Int)
@@ -71,7 +84,8 @@ struct WebserviceWriteTests {
             #expect(try await client.get("/api/customers/\(id)").status == 200)
 
             let missing = try await client.request(
-                "POST", "/api/customers?output_format=JSON",
+                "POST",
+                "/api/customers?output_format=JSON",
                 body:
                     "<prestashop><customer><lastname>A</lastname><firstname>B</firstname><passwd>x</passwd>"
                     + "</customer></prestashop>"
@@ -81,18 +95,22 @@ struct WebserviceWriteTests {
             #expect(missing.body.contains("parameter \\\"email\\\" required"))
 
             let invalid = try await client.request(
-                "POST", "/api/customers?output_format=JSON",
-                body: Self.customerXML().replacingOccurrences(of: "claire.durand@example.fr", with: "not-an-email"))
+                "POST",
+                "/api/customers?output_format=JSON",
+                body: Self.customerXML().replacingOccurrences(of: "claire.durand@example.fr", with: "not-an-email")
+            )
             #expect(invalid.status == 400)
             #expect(invalid.errorCode == 85)
 
             let address = try await client.request(
-                "POST", "/api/addresses?output_format=JSON",
+                "POST",
+                "/api/addresses?output_format=JSON",
                 body: """
                     <prestashop><address><id_customer>\(id)</id_customer><id_country>8</id_country><alias>Home</alias>
                     <lastname>Durand</lastname><firstname>Claire</firstname><address1>1 rue de la Paix</address1>
                     <postcode>75002</postcode><city>Paris</city></address></prestashop>
-                    """)
+                    """
+            )
             #expect(address.status == 201, "\(address.body)")
             #expect((address.object?["address"] as? [String: Any])?["id_country"] as? Int == 8)
         }
@@ -101,12 +119,15 @@ struct WebserviceWriteTests {
     @Test func putResetsOmittedFieldsWhilePatchKeepsThem() async throws {
         try await withSandbox { client in
             let before = try #require(
-                try await client.getJSON("/api/customers/9").object?["customer"] as? [String: Any])
+                try await client.getJSON("/api/customers/9").object?["customer"] as? [String: Any]
+            )
             #expect((before["secure_key"] as? String)?.count == 32)
 
             let patch = try await client.request(
-                "PATCH", "/api/customers/9?output_format=JSON",
-                body: "<prestashop><customer><id>9</id><firstname>Patched</firstname></customer></prestashop>")
+                "PATCH",
+                "/api/customers/9?output_format=JSON",
+                body: "<prestashop><customer><id>9</id><firstname>Patched</firstname></customer></prestashop>"
+            )
             #expect(patch.status == 200, "\(patch.body)")
             let patched = try #require(patch.object?["customer"] as? [String: Any])
             #expect(patched["firstname"] as? String == "Patched")
@@ -115,10 +136,14 @@ struct WebserviceWriteTests {
 
             // PUT with the required fields only: secure_key and the rest are wiped (PS#42206).
             let put = try await client.request(
-                "PUT", "/api/customers/9?output_format=JSON", body: Self.customerXML(id: 9))
+                "PUT",
+                "/api/customers/9?output_format=JSON",
+                body: Self.customerXML(id: 9)
+            )
             #expect(put.status == 200, "\(put.body)")
             let replaced = try #require(
-                try await client.getJSON("/api/customers/9").object?["customer"] as? [String: Any])
+                try await client.getJSON("/api/customers/9").object?["customer"] as? [String: Any]
+            )
             #expect(replaced["firstname"] as? String == "Claire")
             #expect(replaced["secure_key"] == nil)
             #expect(replaced["active"] == nil)
@@ -159,7 +184,8 @@ struct WebserviceWriteTests {
         try await withSandbox { client in
             let product = try #require(try await firstProductWithCombinations(client))
             let rows = try #require(
-                (product["associations"] as? [String: Any])?["stock_availables"] as? [[String: Any]])
+                (product["associations"] as? [String: Any])?["stock_availables"] as? [[String: Any]]
+            )
             let combinationRow = try #require(rows.first { ($0["id_product_attribute"] as? Int ?? 0) != 0 })
             let productRow = try #require(rows.first { ($0["id_product_attribute"] as? Int) == 0 })
             let stockID = try #require(combinationRow["id"] as? Int)
@@ -168,17 +194,20 @@ struct WebserviceWriteTests {
             let attribute = try #require(combinationRow["id_product_attribute"] as? Int)
 
             let patch = try await client.request(
-                "PATCH", "/api/stock_availables/\(stockID)?output_format=JSON",
+                "PATCH",
+                "/api/stock_availables/\(stockID)?output_format=JSON",
                 body: """
                     <prestashop><stock_available><id>\(stockID)</id><quantity>250</quantity>
                     </stock_available></prestashop>
-                    """)
+                    """
+            )
             #expect(patch.status == 200, "\(patch.body)")
             #expect((patch.object?["stock_available"] as? [String: Any])?["quantity"] as? Int == 250)
 
             // The combination-0 row holds the sum of the combinations.
             let all = try await client.getJSON(
-                "/api/stock_availables?display=full&filter[id_product]=\(encoded("[\(productID)]"))")
+                "/api/stock_availables?display=full&filter[id_product]=\(encoded("[\(productID)]"))"
+            )
             let stock = try #require(all.object?["stock_availables"] as? [[String: Any]])
             let combinationsTotal = stock.filter { ($0["id_product_attribute"] as? Int ?? 0) != 0 }
                 .reduce(0) { $0 + ($1["quantity"] as? Int ?? 0) }
@@ -186,25 +215,29 @@ struct WebserviceWriteTests {
             #expect(productTotal == combinationsTotal)
 
             let put = try await client.request(
-                "PUT", "/api/stock_availables/\(stockID)?output_format=JSON",
+                "PUT",
+                "/api/stock_availables/\(stockID)?output_format=JSON",
                 body: """
                     <prestashop><stock_available><id>\(stockID)</id><id_product>\(productID)</id_product>
                     <id_product_attribute>\(attribute)</id_product_attribute><id_shop>1</id_shop>
                     <depends_on_stock>0</depends_on_stock><out_of_stock>2</out_of_stock><quantity>7</quantity>
                     </stock_available></prestashop>
-                    """)
+                    """
+            )
             #expect(put.status == 200, "\(put.body)")
             let combination =
                 try await client.getJSON("/api/combinations/\(attribute)").object?["combination"] as? [String: Any]
             #expect(combination?["quantity"] as? Int == 7)
 
             let missingQuantity = try await client.request(
-                "PUT", "/api/stock_availables/\(stockID)?output_format=JSON",
+                "PUT",
+                "/api/stock_availables/\(stockID)?output_format=JSON",
                 body: """
                     <prestashop><stock_available><id>\(stockID)</id><id_product>\(productID)</id_product>
                     <id_product_attribute>\(attribute)</id_product_attribute><depends_on_stock>0</depends_on_stock>
                     <out_of_stock>2</out_of_stock></stock_available></prestashop>
-                    """)
+                    """
+            )
             #expect(missingQuantity.errorCode == 41)
         }
     }
@@ -212,10 +245,12 @@ struct WebserviceWriteTests {
     @Test func patchProductPriceAndReadOnlyFields() async throws {
         try await withSandbox { client in
             let patch = try await client.request(
-                "PATCH", "/api/products/3?output_format=JSON",
+                "PATCH",
+                "/api/products/3?output_format=JSON",
                 body: """
                     <prestashop><product><id>3</id><price>41.666667</price></product></prestashop>
-                    """)
+                    """
+            )
             #expect(patch.status == 200, "\(patch.body)")
             #expect((patch.object?["product"] as? [String: Any])?["price"] as? String == "41.666667")
             let french = try await address(in: 8, client)
@@ -227,26 +262,32 @@ struct WebserviceWriteTests {
             #expect(rows?.first?["unit_price_tax_excl"] as? String == "41.670000")
 
             let quantity = try await client.request(
-                "PATCH", "/api/products/3?output_format=JSON",
+                "PATCH",
+                "/api/products/3?output_format=JSON",
                 body: """
                     <prestashop><product><id>3</id><quantity>5</quantity></product></prestashop>
-                    """)
+                    """
+            )
             #expect(quantity.status == 400)
             #expect(quantity.errorCode == 93)
 
             let association = try await client.request(
-                "PATCH", "/api/products/3?output_format=JSON",
+                "PATCH",
+                "/api/products/3?output_format=JSON",
                 body: """
                     <prestashop><product><id>3</id>
                     <associations><nope><x><id>1</id></x></nope></associations></product></prestashop>
-                    """)
+                    """
+            )
             #expect(association.errorCode == 86)
 
             let putWithoutName = try await client.request(
-                "PUT", "/api/products/3?output_format=JSON",
+                "PUT",
+                "/api/products/3?output_format=JSON",
                 body: """
                     <prestashop><product><id>3</id><price>10</price></product></prestashop>
-                    """)
+                    """
+            )
             #expect(putWithoutName.status == 400)
             #expect(putWithoutName.errorCode == 84)
         }
@@ -287,9 +328,11 @@ struct WebserviceWriteTests {
                 ("POST", "/_sandbox/orders", "{\"customerId\": 99999, \"rows\": []}"),
             ]
             let longPattern = String(repeating: "%25_", count: 5_000)
-            let hugeStock = "<prestashop><stock_available><id>1</id><quantity>99999999999</quantity></stock_available>"
+            let hugeStock =
+                "<prestashop><stock_available><id>1</id><quantity>99999999999</quantity></stock_available>"
                 + "</prestashop>"
-            let hugePrice = "<prestashop><product><id>1</id><price>1\(String(repeating: "9", count: 60))</price>"
+            let hugePrice =
+                "<prestashop><product><id>1</id><price>1\(String(repeating: "9", count: 60))</price>"
                 + "</product></prestashop>"
             garbage += [
                 ("GET", "/api/customers?limit=5,9223372036854775807", nil),
@@ -338,7 +381,8 @@ func firstProductWithCombinations(_ client: SandboxClient) async throws -> [Stri
 /// A dataset address in `countryID` (PrestaShop country id) and its customer.
 func address(in countryID: Int, _ client: SandboxClient) async throws -> (customerID: Int, addressID: Int) {
     let result = try await client.getJSON(
-        "/api/addresses?display=\(encoded("[id,id_customer]"))&filter[id_country]=\(encoded("[\(countryID)]"))&limit=1")
+        "/api/addresses?display=\(encoded("[id,id_customer]"))&filter[id_country]=\(encoded("[\(countryID)]"))&limit=1"
+    )
     let row = try #require((result.object?["addresses"] as? [[String: Any]])?.first, "no address in \(countryID)")
     return (try #require(row["id_customer"] as? Int), try #require(row["id"] as? Int))
 }

@@ -121,7 +121,8 @@ struct PrestaShopClientTests {
                 request.rawQuery
                     == "display=full&date=1"
                     + "&filter%5Bdate_upd%5D=%5B2024-10-01%2000%3A00%3A00%2C2024-10-23%2023%3A59%3A59%5D"
-                    + "&sort=%5Bdate_upd_ASC%2Cid_ASC%5D&limit=100%2C50&output_format=JSON")
+                    + "&sort=%5Bdate_upd_ASC%2Cid_ASC%5D&limit=100%2C50&output_format=JSON"
+            )
             #expect(request.query["filter[date_upd]"] == "[2024-10-01 00:00:00,2024-10-23 23:59:59]")
         }
     }
@@ -150,11 +151,13 @@ struct PrestaShopClientTests {
             let error = try #require(
                 await prestaShopError {
                     try await client.orders(updatedBetween: Date(timeIntervalSince1970: 0)...Date())
-                })
+                }
+            )
             #expect(error.kind == .invalidResponse)
             #expect(error.status == 200)
             #expect(
-                error.payloadError == PrestaShopPayloadError(path: "orders[1].total_paid", problem: .malformedDecimal))
+                error.payloadError == PrestaShopPayloadError(path: "orders[1].total_paid", problem: .malformedDecimal)
+            )
         }
     }
 
@@ -164,7 +167,8 @@ struct PrestaShopClientTests {
             let error = try #require(
                 await prestaShopError {
                     try await client.orders(updatedBetween: Date(timeIntervalSince1970: 0)...Date())
-                })
+                }
+            )
             #expect(error.kind == .invalidResponse)
         }
     }
@@ -175,7 +179,8 @@ struct PrestaShopClientTests {
             let error = try #require(
                 await prestaShopError {
                     try await client.orders(updatedBetween: Date()...Date(), limit: limit, offset: offset)
-                })
+                }
+            )
             #expect(error.kind == .validation)
             #expect(server.requests.isEmpty)
         }
@@ -277,39 +282,61 @@ struct PrestaShopClientTests {
 
     static let errorCases: [ErrorCase] = [
         .init(
-            status: 401, contentType: "application/json",
-            body: #"{"errors":[{"code":17,"message":"Authentication key is empty"}]}"#, kind: .authentication,
-            codes: [17]),
+            status: 401,
+            contentType: "application/json",
+            body: #"{"errors":[{"code":17,"message":"Authentication key is empty"}]}"#,
+            kind: .authentication,
+            codes: [17]
+        ),
         .init(
-            status: 404, contentType: "application/json",
-            body: #"{"errors":[{"code":87,"message":"Id(s) not exists: 9"}]}"#, kind: .notFound, codes: [87]),
+            status: 404,
+            contentType: "application/json",
+            body: #"{"errors":[{"code":87,"message":"Id(s) not exists: 9"}]}"#,
+            kind: .notFound,
+            codes: [87]
+        ),
         .init(
-            status: 404, contentType: "text/xml",
+            status: 404,
+            contentType: "text/xml",
             body:
                 #"<?xml version="1.0" encoding="UTF-8"?><prestashop xmlns:xlink="http://www.w3.org/1999/xlink">"#
                 + #"<errors><error><code><![CDATA[87]]></code><message><![CDATA[Id(s) not exists: 9]]>"#
                 + #"</message></error></errors></prestashop>"#,
-            kind: .notFound, codes: [87]),
+            kind: .notFound,
+            codes: [87]
+        ),
         .init(
-            status: 400, contentType: "application/json",
+            status: 400,
+            contentType: "application/json",
             body: #"{"errors":[{"code":"32","message":"This filter does not exist"},{"code":33,"message":"x"}]}"#,
-            kind: .validation, codes: [32, 33]),
+            kind: .validation,
+            codes: [32, 33]
+        ),
         .init(
-            status: 405, contentType: "application/json",
-            body: #"{"errors":[{"code":23,"message":"This method is not allowed"}]}"#, kind: .methodNotAllowed,
-            codes: [23]),
+            status: 405,
+            contentType: "application/json",
+            body: #"{"errors":[{"code":23,"message":"This method is not allowed"}]}"#,
+            kind: .methodNotAllowed,
+            codes: [23]
+        ),
         .init(
-            status: 500, contentType: "text/html",
+            status: 500,
+            contentType: "text/html",
             body:
                 "<!DOCTYPE html><html><body><b>Fatal error</b>: Uncaught Error in <b>/var/www/x.php</b></body></html>",
-            kind: .server, codes: []),
+            kind: .server,
+            codes: []
+        ),
         .init(status: 500, contentType: "application/json", body: "", kind: .server, codes: []),
         .init(
-            status: 503, contentType: "text/xml",
+            status: 503,
+            contentType: "text/xml",
             body:
                 "<prestashop><errors><error><code>22</code><message>The PrestaShop webservice is disabled.</message>"
                 + "</error></errors></prestashop>",
-            kind: .server, codes: [22]),
+            kind: .server,
+            codes: [22]
+        ),
         .init(status: 502, contentType: "text/plain", body: "Bad Gateway", kind: .server, codes: []),
         .init(status: 429, contentType: "text/html", body: "<html>Too many</html>", kind: .rateLimited, codes: []),
         .init(status: 403, contentType: "text/html", body: "<html>Blocked by WAF</html>", kind: .forbidden, codes: []),
@@ -374,7 +401,8 @@ struct PrestaShopClientTests {
         let port = server.port
         try await server.shutdown()
         let client = try PrestaShopClient(
-            configuration: .init(baseURL: "http://127.0.0.1:\(port)", apiKey: stubKey, requestTimeout: .seconds(2)))
+            configuration: .init(baseURL: "http://127.0.0.1:\(port)", apiKey: stubKey, requestTimeout: .seconds(2))
+        )
         let error = await prestaShopError { try await client.order(id: 1) }
         try await client.shutdown()
         #expect(error?.kind == .connection)
@@ -384,7 +412,8 @@ struct PrestaShopClientTests {
     @Test func oversizedAnswerIsAnInvalidResponse() async throws {
         let server = try await StubHTTPServer.start { _ in fixtureResponse }
         let client = try PrestaShopClient(
-            configuration: .init(baseURL: server.baseURL, apiKey: stubKey, maxResponseBytes: 256))
+            configuration: .init(baseURL: server.baseURL, apiKey: stubKey, maxResponseBytes: 256)
+        )
         let error = await prestaShopError { try await client.order(id: 1) }
         try await client.shutdown()
         try await server.shutdown()
@@ -438,7 +467,8 @@ struct PrestaShopClientTests {
         try await withStubClient(handler: { _ in
             .xml(200, "<prestashop><stock_available><id>5</id></stock_available></prestashop>")
         }) {
-            client, server in
+            client,
+            server in
             try await client.updateStockQuantity(stockAvailableID: 5, quantity: 42)
             let request = try #require(server.requests.first)
             #expect(server.requests.count == 1)
@@ -486,7 +516,8 @@ struct PrestaShopClientTests {
                 row.children.map(\.name) == [
                     "id", "id_product", "id_product_attribute", "id_shop", "id_shop_group", "quantity",
                     "depends_on_stock", "out_of_stock", "location",
-                ])
+                ]
+            )
             #expect(row.child("quantity")?.text == "40")
             #expect(row.child("id_shop")?.text == "1")
             #expect(row.child("id_product")?.text == "52695")
@@ -519,7 +550,8 @@ struct PrestaShopClientTests {
             handler: { _ in .json(405, #"{"errors":[{"code":23,"message":"This method is not allowed"}]}"#) }
         ) { client, server in
             let error = try #require(
-                await prestaShopError { try await client.updateStockQuantity(stockAvailableID: 5, quantity: 1) })
+                await prestaShopError { try await client.updateStockQuantity(stockAvailableID: 5, quantity: 1) }
+            )
             #expect(error.kind == .methodNotAllowed)
             #expect(server.requests.map(\.method) == ["PATCH"])
         }
@@ -527,7 +559,8 @@ struct PrestaShopClientTests {
 
     @Test func putModeNeverPatches() async throws {
         try await withStubClient(stockUpdateMethod: .put, handler: { _ in .xml(200, Self.stockRowXML) }) {
-            client, server in
+            client,
+            server in
             try await client.updateStockQuantity(stockAvailableID: 5, quantity: 1)
             #expect(server.requests.map(\.method) == ["GET", "PUT"])
         }

@@ -167,7 +167,8 @@ struct PrestaShopOrderDecodingTests {
             from: try Fixtures.mutatedBody {
                 $0.removeValue(forKey: "id_shop")
                 $0.removeValue(forKey: "id_shop_group")
-            })
+            }
+        )
         #expect(order.shopID == 1)
         #expect(order.shopGroupID == 1)
     }
@@ -197,7 +198,8 @@ struct PrestaShopOrderDecodingTests {
         #expect(try PrestaShopOrder(jsonBody: withoutRows).rows.isEmpty)
         #expect(
             validationError(withoutRows)
-                == PrestaShopPayloadError(path: "order.associations.order_rows", problem: .empty))
+                == PrestaShopPayloadError(path: "order.associations.order_rows", problem: .empty)
+        )
     }
 
     @Test func rowsWrittenAsObjectWithNumericKeysAreAList() throws {
@@ -289,13 +291,17 @@ struct PrestaShopOrderValidationTests {
         #expect(
             validationError(body)
                 == PrestaShopPayloadError(
-                    path: "order.associations.order_rows[0].product_quantity", problem: .notPositive))
+                    path: "order.associations.order_rows[0].product_quantity",
+                    problem: .notPositive
+                )
+        )
     }
 
     @Test func blankReferenceIsRejected() throws {
         #expect(
             validationError(try Fixtures.mutatedBody { $0["reference"] = "   " })
-                == PrestaShopPayloadError(path: "order.reference", problem: .empty))
+                == PrestaShopPayloadError(path: "order.reference", problem: .empty)
+        )
     }
 
     @Test(arguments: [
@@ -320,7 +326,10 @@ struct PrestaShopOrderValidationTests {
         #expect(
             validationError(body)
                 == PrestaShopPayloadError(
-                    path: "order.associations.order_rows[0].unit_price_tax_incl", problem: .malformedDecimal))
+                    path: "order.associations.order_rows[0].unit_price_tax_incl",
+                    problem: .malformedDecimal
+                )
+        )
     }
 
     @Test(arguments: [
@@ -337,28 +346,38 @@ struct PrestaShopOrderValidationTests {
     @Test func fractionalIDNumberIsRejected() throws {
         let body = Data(
             Fixtures.orderGetResponse.replacingOccurrences(of: #""id_customer": 532822"#, with: #""id_customer": 5.5"#)
-                .utf8)
+                .utf8
+        )
         #expect(validationError(body) == PrestaShopPayloadError(path: "order.id_customer", problem: .notAnInteger))
     }
 
     @Test func wrongJSONTypesAreNamed() throws {
         #expect(
             validationError(try Fixtures.mutatedBody { $0["id"] = ["nested": 1] })
-                == PrestaShopPayloadError(path: "order.id", problem: .wrongType(expected: "a whole number")))
+                == PrestaShopPayloadError(path: "order.id", problem: .wrongType(expected: "a whole number"))
+        )
         #expect(
             validationError(try Fixtures.mutatedBody { $0["total_paid"] = true })
-                == PrestaShopPayloadError(path: "order.total_paid", problem: .wrongType(expected: "a decimal number")))
+                == PrestaShopPayloadError(path: "order.total_paid", problem: .wrongType(expected: "a decimal number"))
+        )
         #expect(
             validationError(try Fixtures.mutatedBody { $0["reference"] = [1, 2] })
-                == PrestaShopPayloadError(path: "order.reference", problem: .wrongType(expected: "a string")))
+                == PrestaShopPayloadError(path: "order.reference", problem: .wrongType(expected: "a string"))
+        )
         #expect(
             validationError(try Fixtures.mutatedBody { $0["associations"] = ["order_rows": "none"] })
                 == PrestaShopPayloadError(
-                    path: "order.associations.order_rows", problem: .wrongType(expected: "a list")))
+                    path: "order.associations.order_rows",
+                    problem: .wrongType(expected: "a list")
+                )
+        )
         #expect(
             validationError(try Fixtures.mutatedBody { $0["associations"] = ["order_rows": [5]] })
                 == PrestaShopPayloadError(
-                    path: "order.associations.order_rows[0]", problem: .wrongType(expected: "an object")))
+                    path: "order.associations.order_rows[0]",
+                    problem: .wrongType(expected: "an object")
+                )
+        )
     }
 
     @Test(arguments: [
@@ -368,7 +387,8 @@ struct PrestaShopOrderValidationTests {
     ])
     func hugeIDs(literal: String, path: String) throws {
         let body = Data(
-            Fixtures.orderGetResponse.replacingOccurrences(of: #""id": 549085"#, with: #""id": \#(literal)"#).utf8)
+            Fixtures.orderGetResponse.replacingOccurrences(of: #""id": 549085"#, with: #""id": \#(literal)"#).utf8
+        )
         #expect(validationError(body) == PrestaShopPayloadError(path: path, problem: .outOfRange))
     }
 
@@ -378,19 +398,25 @@ struct PrestaShopOrderValidationTests {
     ])
     func hugeAmounts(replacement: String) throws {
         let body = Data(
-            Fixtures.orderGetResponse.replacingOccurrences(of: #""total_paid": "20.230000""#, with: replacement).utf8)
+            Fixtures.orderGetResponse.replacingOccurrences(of: #""total_paid": "20.230000""#, with: replacement).utf8
+        )
         #expect(validationError(body) == PrestaShopPayloadError(path: "order.total_paid", problem: .outOfRange))
     }
 
     @Test func hugeQuantityIsOutOfRange() throws {
         let body = Data(
             Fixtures.orderGetResponse.replacingOccurrences(
-                of: #""product_quantity": 1"#, with: #""product_quantity": 1000000000000000000000"#
-            ).utf8)
+                of: #""product_quantity": 1"#,
+                with: #""product_quantity": 1000000000000000000000"#
+            ).utf8
+        )
         #expect(
             validationError(body)
                 == PrestaShopPayloadError(
-                    path: "order.associations.order_rows[0].product_quantity", problem: .outOfRange))
+                    path: "order.associations.order_rows[0].product_quantity",
+                    problem: .outOfRange
+                )
+        )
     }
 
     @Test(arguments: ["", "not json", "{", "[1,2", "\u{0}"])

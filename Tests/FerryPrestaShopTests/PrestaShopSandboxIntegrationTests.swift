@@ -19,7 +19,9 @@ private struct SandboxContext {
 
     /// Creates an order through the control API (`POST /_sandbox/orders`), without a webhook.
     func createOrder(
-        customerID: Int, rows: [(productID: Int, attributeID: Int, quantity: Int)], state: Int = 2,
+        customerID: Int,
+        rows: [(productID: Int, attributeID: Int, quantity: Int)],
+        state: Int = 2,
         sendWebhook: Bool = false
     ) async throws -> (id: Int, reference: String) {
         let rowsJSON = rows.map {
@@ -54,9 +56,14 @@ private func withSandbox(
     do {
         client = try PrestaShopClient(
             configuration: PrestaShopClientConfiguration(
-                baseURL: server.baseURL, apiKey: apiKey, authentication: authentication,
-                requestTimeout: .seconds(30), shopTimeZone: configuration.timeZone),
-            httpClient: .shared)
+                baseURL: server.baseURL,
+                apiKey: apiKey,
+                authentication: authentication,
+                requestTimeout: .seconds(30),
+                shopTimeZone: configuration.timeZone
+            ),
+            httpClient: .shared
+        )
     } catch {
         try await server.shutdown()
         throw error
@@ -84,7 +91,8 @@ struct PrestaShopSandboxIntegrationTests {
                 rows: [
                     (simpleSKU.productID, 0, 2),
                     (combinationSKU.productID, combinationSKU.combinationID, 1),
-                ])
+                ]
+            )
             let order = try await sandbox.client.order(id: created.id)
             try order.validate()
             #expect(order.id == created.id)
@@ -127,8 +135,10 @@ struct PrestaShopSandboxIntegrationTests {
             for index in 0..<3 {
                 ids.append(
                     try await sandbox.createOrder(
-                        customerID: firstCustomer.id, rows: [(simpleSKU.productID, 0, index + 1)]
-                    ).id)
+                        customerID: firstCustomer.id,
+                        rows: [(simpleSKU.productID, 0, index + 1)]
+                    ).id
+                )
             }
             let window = Date().addingTimeInterval(-3_600)...Date().addingTimeInterval(3_600)
             let first = try await sandbox.client.orders(updatedBetween: window, limit: 2, offset: 0)
@@ -150,7 +160,9 @@ struct PrestaShopSandboxIntegrationTests {
     @Test func addOrderHistoryChangesTheCurrentState() async throws {
         try await withSandbox { sandbox in
             let created = try await sandbox.createOrder(
-                customerID: firstCustomer.id, rows: [(simpleSKU.productID, 0, 1)])
+                customerID: firstCustomer.id,
+                rows: [(simpleSKU.productID, 0, 1)]
+            )
             let history = try await sandbox.client.addOrderHistory(orderID: created.id, stateID: 4, sendEmail: true)
             #expect(history?.orderID == created.id)
             #expect(history?.orderStateID == 4)
@@ -179,7 +191,9 @@ struct PrestaShopSandboxIntegrationTests {
         try await withSandbox(configure: { $0.shopVersion = shopVersion }) { sandbox in
             for sku in [simpleSKU, combinationSKU] {
                 let rows = try await sandbox.client.stockAvailables(
-                    productID: sku.productID, combinationID: sku.combinationID)
+                    productID: sku.productID,
+                    combinationID: sku.combinationID
+                )
                 let row = try #require(rows.first)
                 #expect(rows.count == 1)
                 #expect(row.productID == sku.productID)
@@ -187,7 +201,9 @@ struct PrestaShopSandboxIntegrationTests {
                 let target = row.quantity + 17
                 try await sandbox.client.updateStockQuantity(stockAvailableID: row.id, quantity: target)
                 let reread = try await sandbox.client.stockAvailables(
-                    productID: sku.productID, combinationID: sku.combinationID)
+                    productID: sku.productID,
+                    combinationID: sku.combinationID
+                )
                 #expect(reread.first?.quantity == target)
                 #expect(reread.first?.shopID == row.shopID)
                 #expect(reread.first?.outOfStock == row.outOfStock)
@@ -211,14 +227,19 @@ struct PrestaShopSandboxIntegrationTests {
     @Test func strippedAuthorizationHeaderNeedsTheWsKeyMode() async throws {
         try await withSandbox(configure: { $0.faults.authorizationHeaderIgnored = true }) { sandbox in
             let created = try await sandbox.createOrder(
-                customerID: firstCustomer.id, rows: [(simpleSKU.productID, 0, 1)])
+                customerID: firstCustomer.id,
+                rows: [(simpleSKU.productID, 0, 1)]
+            )
             let error = try #require(await prestaShopError { try await sandbox.client.order(id: created.id) })
             #expect(error.kind == .authentication)
             let wsKeyClient = try PrestaShopClient(
                 configuration: .init(
-                    baseURL: sandbox.server.baseURL, apiKey: PrestaShopSandboxConfiguration.defaultAPIKey,
-                    authentication: .queryParameter),
-                httpClient: .shared)
+                    baseURL: sandbox.server.baseURL,
+                    apiKey: PrestaShopSandboxConfiguration.defaultAPIKey,
+                    authentication: .queryParameter
+                ),
+                httpClient: .shared
+            )
             #expect(try await wsKeyClient.order(id: created.id).id == created.id)
         }
     }
@@ -262,7 +283,10 @@ struct PrestaShopSandboxIntegrationTests {
                 $0.webhook = .init(url: receiver.baseURL + "/webhooks/prestashop", secret: secret)
             }) { sandbox in
                 let created = try await sandbox.createOrder(
-                    customerID: firstCustomer.id, rows: [(simpleSKU.productID, 0, 3)], sendWebhook: true)
+                    customerID: firstCustomer.id,
+                    rows: [(simpleSKU.productID, 0, 3)],
+                    sendWebhook: true
+                )
                 let deadline = ContinuousClock.now + .seconds(20)
                 while receiver.requests.isEmpty, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(50))
@@ -271,12 +295,16 @@ struct PrestaShopSandboxIntegrationTests {
                 #expect(delivery.method == "POST")
                 let body = Data(delivery.body.utf8)
                 try WebhookSignature.Verifier(secrets: ["old-secret", secret]).verify(
-                    timestamp: delivery.headers["x-ferry-timestamp"], signature: delivery.headers["x-ferry-signature"],
-                    body: body)
+                    timestamp: delivery.headers["x-ferry-timestamp"],
+                    signature: delivery.headers["x-ferry-signature"],
+                    body: body
+                )
                 #expect(throws: WebhookSignatureError.signatureMismatch) {
                     try WebhookSignature.Verifier(secrets: ["old-secret"]).verify(
-                        timestamp: delivery.headers["x-ferry-timestamp"], signature: delivery.headers["x-ferry-signature"],
-                        body: body)
+                        timestamp: delivery.headers["x-ferry-timestamp"],
+                        signature: delivery.headers["x-ferry-signature"],
+                        body: body
+                    )
                 }
                 let order = try PrestaShopOrder.validated(from: body)
                 #expect(order.id == created.id)

@@ -32,13 +32,16 @@ struct PrestaShopXMLTests {
 
     @Test func orderHistoryBodyMatchesTheDocumentedShape() {
         let xml = PrestaShopXMLElement.document(
-            resource: "order_history", fields: [.field("id_order", "6"), .field("id_order_state", "4")]
+            resource: "order_history",
+            fields: [.field("id_order", "6"), .field("id_order_state", "4")]
         ).serializedDocument()
         #expect(
             xml.hasSuffix(
                 #"<prestashop xmlns:xlink="http://www.w3.org/1999/xlink"><order_history>"#
                     + "<id_order><![CDATA[6]]></id_order><id_order_state><![CDATA[4]]></id_order_state>"
-                    + "</order_history></prestashop>"))
+                    + "</order_history></prestashop>"
+            )
+        )
     }
 
     @Test(arguments: ["", "<html><body>x", "not xml", "<a><b></a>"])
@@ -74,23 +77,28 @@ struct PrestaShopXMLTests {
     @Test func webserviceErrorsFromEveryBodyForm() {
         #expect(
             PrestaShopError.parseWebserviceErrors(Data(#"{"errors":[{"code":87,"message":"Id(s) not exists"}]}"#.utf8))
-                == [.init(code: 87, message: "Id(s) not exists")])
+                == [.init(code: 87, message: "Id(s) not exists")]
+        )
         #expect(
             PrestaShopError.parseWebserviceErrors(
                 Data(
                     ("\n<?xml version=\"1.0\"?><prestashop><errors><error><code><![CDATA[ 90 ]]>"
                         + "</code><message><![CDATA[id is required when modifying a resource]]></message>"
                         + "</error><error><code>41</code><message>x</message></error></errors></prestashop>")
-                        .utf8))
+                        .utf8
+                )
+            )
                 == [
                     .init(code: 90, message: "id is required when modifying a resource"), .init(code: 41, message: "x"),
-                ])
+                ]
+        )
         #expect(PrestaShopError.parseWebserviceErrors(Data("<!DOCTYPE html><html></html>".utf8)).isEmpty)
         #expect(PrestaShopError.parseWebserviceErrors(Data("".utf8)).isEmpty)
         #expect(PrestaShopError.parseWebserviceErrors(Data(#"{"errors":"oops"}"#.utf8)).isEmpty)
         #expect(
             PrestaShopError.parseWebserviceErrors(Data(#"{"errors":[{"message":"no code"}]}"#.utf8)) == [
                 .init(code: 0, message: "no code")
-            ])
+            ]
+        )
     }
 }

@@ -80,7 +80,8 @@ final class StubHTTPServer: Sendable {
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
             },
-            logger: logger)
+            logger: logger
+        )
         let group = ServiceGroup(configuration: .init(services: [application], logger: logger))
         let task = Task {
             defer { continuation.finish() }
@@ -112,15 +113,19 @@ final class StubHTTPServer: Sendable {
         let handler: Handler
 
         func handle(
-            _ request: Hummingbird.Request, context: Context,
+            _ request: Hummingbird.Request,
+            context: Context,
             next: (Hummingbird.Request, Context) async throws -> Hummingbird.Response
         ) async throws -> Hummingbird.Response {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let body = try await request.body.collect(upTo: 16 << 20)
             let recorded = Request(
-                method: request.method.rawValue, target: request.head.path ?? "", headers: headers,
-                body: String(buffer: body))
+                method: request.method.rawValue,
+                target: request.head.path ?? "",
+                headers: headers,
+                body: String(buffer: body)
+            )
             recorder.requests.withLock { $0.append(recorded) }
             let response = handler(recorded)
             if response.delay > .zero { try? await Task.sleep(for: response.delay) }
@@ -129,8 +134,10 @@ final class StubHTTPServer: Sendable {
                 if let name = HTTPField.Name(name) { fields.append(HTTPField(name: name, value: value)) }
             }
             return Hummingbird.Response(
-                status: HTTPResponse.Status(code: response.status), headers: fields,
-                body: ResponseBody(byteBuffer: ByteBuffer(string: response.body)))
+                status: HTTPResponse.Status(code: response.status),
+                headers: fields,
+                body: ResponseBody(byteBuffer: ByteBuffer(string: response.body))
+            )
         }
     }
 }

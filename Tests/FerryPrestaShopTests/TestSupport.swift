@@ -25,9 +25,15 @@ func withStubClient(
     do {
         client = try PrestaShopClient(
             configuration: PrestaShopClientConfiguration(
-                baseURL: server.baseURL + pathPrefix, apiKey: stubKey, authentication: authentication,
-                requestTimeout: requestTimeout, shopTimeZone: shopTimeZone, stockUpdateMethod: stockUpdateMethod,
-                shopID: shopID))
+                baseURL: server.baseURL + pathPrefix,
+                apiKey: stubKey,
+                authentication: authentication,
+                requestTimeout: requestTimeout,
+                shopTimeZone: shopTimeZone,
+                stockUpdateMethod: stockUpdateMethod,
+                shopID: shopID
+            )
+        )
     } catch {
         try? await server.shutdown()
         throw error

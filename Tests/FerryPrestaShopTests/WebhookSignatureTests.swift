@@ -21,14 +21,21 @@ private let vectorEmptyBody = "v1=bc3f0aeb4ea2fca4bbd7732a17313d643c230736467220
 private let vectorUnicode = "v1=f5e895a4e22d5fd7282c80eec61b1ef6d7fc21e65544a0a3ceb9d4e3c8e3bf32"
 private let timestamp = 1_700_000_000
 
-private func verifier(secrets: [String] = [secret1], now: Int = timestamp, tolerance: Duration = .seconds(300))
+private func verifier(
+    secrets: [String] = [secret1],
+    now: Int = timestamp,
+    tolerance: Duration = .seconds(300)
+)
     -> WebhookSignature.Verifier
 {
     WebhookSignature.Verifier(secrets: secrets, tolerance: tolerance) { Date(timeIntervalSince1970: Double(now)) }
 }
 
 private func failure(
-    _ verifier: WebhookSignature.Verifier, timestamp: String?, signature: String?, body: Data = body
+    _ verifier: WebhookSignature.Verifier,
+    timestamp: String?,
+    signature: String?,
+    body: Data = body
 ) -> WebhookSignatureError? {
     do {
         try verifier.verify(timestamp: timestamp, signature: signature, body: body)
@@ -44,10 +51,12 @@ struct WebhookSignatureTests {
         #expect(WebhookSignature.Signer(secret: secret1).signature(timestamp: timestamp, body: body) == vector1)
         #expect(WebhookSignature.Signer(secret: secret2).signature(timestamp: timestamp, body: body) == vector2)
         #expect(
-            WebhookSignature.Signer(secret: secret1).signature(timestamp: timestamp, body: Data()) == vectorEmptyBody)
+            WebhookSignature.Signer(secret: secret1).signature(timestamp: timestamp, body: Data()) == vectorEmptyBody
+        )
         #expect(
             WebhookSignature.Signer(secret: "sécret ☃")
-                .signature(timestamp: 1_732_646_400, body: Data("Café ☕".utf8)) == vectorUnicode)
+                .signature(timestamp: 1_732_646_400, body: Data("Café ☕".utf8)) == vectorUnicode
+        )
     }
 
     @Test func verifierAcceptsThePythonVectors() throws {
@@ -70,7 +79,8 @@ struct WebhookSignatureTests {
         try both.verify(timestamp: "1700000000", signature: vector1, body: body)
         try both.verify(timestamp: "1700000000", signature: vector2, body: body)
         #expect(
-            failure(verifier(secrets: ["other"]), timestamp: "1700000000", signature: vector1) == .signatureMismatch)
+            failure(verifier(secrets: ["other"]), timestamp: "1700000000", signature: vector1) == .signatureMismatch
+        )
     }
 
     @Test(arguments: [
@@ -90,13 +100,15 @@ struct WebhookSignatureTests {
     @Test(arguments: [-301, 301, 86_400, -86_400])
     func timestampOutsideToleranceIsStale(offset: Int) {
         #expect(
-            failure(verifier(now: timestamp + offset), timestamp: "1700000000", signature: vector1) == .staleTimestamp)
+            failure(verifier(now: timestamp + offset), timestamp: "1700000000", signature: vector1) == .staleTimestamp
+        )
     }
 
     @Test func customTolerance() throws {
         #expect(
             failure(verifier(now: timestamp + 31, tolerance: .seconds(30)), timestamp: "1700000000", signature: vector1)
-                == .staleTimestamp)
+                == .staleTimestamp
+        )
         try verifier(now: timestamp + 30, tolerance: .seconds(30))
             .verify(timestamp: "1700000000", signature: vector1, body: body)
     }
@@ -134,20 +146,25 @@ struct WebhookSignatureTests {
         tampered[tampered.startIndex + 12] ^= 0x01
         #expect(failure(verifier(), timestamp: "1700000000", signature: vector1, body: tampered) == .signatureMismatch)
         #expect(
-            failure(verifier(now: timestamp + 1), timestamp: "1700000001", signature: vector1) == .signatureMismatch)
+            failure(verifier(now: timestamp + 1), timestamp: "1700000001", signature: vector1) == .signatureMismatch
+        )
         #expect(
-            failure(verifier(secrets: [secret2]), timestamp: "1700000000", signature: vector1) == .signatureMismatch)
+            failure(verifier(secrets: [secret2]), timestamp: "1700000000", signature: vector1) == .signatureMismatch
+        )
         #expect(
-            failure(verifier(secrets: []), timestamp: "1700000000", signature: vector1) == .signatureMismatch)
+            failure(verifier(secrets: []), timestamp: "1700000000", signature: vector1) == .signatureMismatch
+        )
         #expect(
-            failure(verifier(secrets: [""]), timestamp: "1700000000", signature: vector1) == .signatureMismatch)
+            failure(verifier(secrets: [""]), timestamp: "1700000000", signature: vector1) == .signatureMismatch
+        )
     }
 
     @Test func bodyIsSignedByteForByte() {
         // Same JSON, different whitespace: a different body, so a different signature.
         let reformatted = Data(#"{"order": {"id": 549085, "reference": "FMHGOYBGK"}}"#.utf8)
         #expect(
-            failure(verifier(), timestamp: "1700000000", signature: vector1, body: reformatted) == .signatureMismatch)
+            failure(verifier(), timestamp: "1700000000", signature: vector1, body: reformatted) == .signatureMismatch
+        )
     }
 
     @Test func errorsNeverContainTheSecret() {

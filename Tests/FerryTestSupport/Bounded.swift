@@ -25,6 +25,7 @@ public func bounded(_ what: String, _ limit: Duration, _ operation: @escaping @S
     }
     if !finished {
         FileHandle.standardError.write(
-            Data("=== test cleanup: \(what) did not finish within \(limit); left behind\n".utf8))
+            Data("=== test cleanup: \(what) did not finish within \(limit); left behind\n".utf8)
+        )
     }
 }

@@ -28,7 +28,10 @@ public final class TestDatabase: Sendable {
     private let tasks: (admin: Task<Void, Never>, client: Task<Void, Never>)?
 
     private init(
-        target: Target, logger: Logger, admin: PostgresClient, client: PostgresClient,
+        target: Target,
+        logger: Logger,
+        admin: PostgresClient,
+        client: PostgresClient,
         tasks: (admin: Task<Void, Never>, client: Task<Void, Never>)?
     ) {
         self.name = target.name
@@ -58,7 +61,9 @@ public final class TestDatabase: Sendable {
     /// Runs `body` with a fresh database and drops it afterwards, also when `body` throws. The clients run as
     /// child tasks of this call.
     public static func with<T: Sendable>(
-        name: String? = nil, migrate: Bool = true, logger: Logger = quietLogger,
+        name: String? = nil,
+        migrate: Bool = true,
+        logger: Logger = quietLogger,
         _ body: (TestDatabase) async throws -> T
     ) async throws -> T {
         let target = try Target(name: name)
@@ -67,7 +72,10 @@ public final class TestDatabase: Sendable {
             group.addTask { await admin.run() }
             defer { group.cancelAll() }
             try await admin.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(target.name)"), logger: logger)
-            let client = PostgresClient(configuration: target.configuration.clientConfiguration, backgroundLogger: logger)
+            let client = PostgresClient(
+                configuration: target.configuration.clientConfiguration,
+                backgroundLogger: logger
+            )
             let database = TestDatabase(target: target, logger: logger, admin: admin, client: client, tasks: nil)
             let result: Result<T, any Error> = await withTaskGroup(of: Void.self) { inner in
                 inner.addTask { await client.run() }
@@ -88,7 +96,10 @@ public final class TestDatabase: Sendable {
     /// as tasks of their own, for harnesses that tear down in their own order. Call ``drop()`` when done.
     /// `serverURL` is the server to create it on (default `FERRY_DATABASE_URL`).
     public static func create(
-        name: String? = nil, serverURL: String? = nil, migrate: Bool = true, logger: Logger = quietLogger
+        name: String? = nil,
+        serverURL: String? = nil,
+        migrate: Bool = true,
+        logger: Logger = quietLogger
     ) async throws -> TestDatabase {
         let target = try Target(name: name, serverURL: serverURL)
         let admin = PostgresClient(configuration: target.server.clientConfiguration, backgroundLogger: logger)
@@ -103,7 +114,12 @@ public final class TestDatabase: Sendable {
         let client = PostgresClient(configuration: target.configuration.clientConfiguration, backgroundLogger: logger)
         let clientTask = Task { await client.run() }
         let database = TestDatabase(
-            target: target, logger: logger, admin: admin, client: client, tasks: (adminTask, clientTask))
+            target: target,
+            logger: logger,
+            admin: admin,
+            client: client,
+            tasks: (adminTask, clientTask)
+        )
         if migrate {
             do {
                 try await Migrations.migrate(client, logger: logger)
@@ -131,7 +147,9 @@ public final class TestDatabase: Sendable {
     private func dropDatabase() async {
         await bounded("drop the database", .seconds(30)) { [admin, name, logger] in
             _ = try? await admin.query(
-                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+                PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"),
+                logger: logger
+            )
         }
     }
 
@@ -146,10 +164,13 @@ public final class TestDatabase: Sendable {
             guard let serverURL = serverURL ?? ProcessInfo.processInfo.environment["FERRY_DATABASE_URL"] else {
                 throw TestSetupError(
                     "FERRY_DATABASE_URL is not set: run the suite with scripts/test.sh, "
-                        + "or source the env file printed by scripts/stack.sh start")
+                        + "or source the env file printed by scripts/stack.sh start"
+                )
             }
             self.server = try DatabaseConfiguration(url: serverURL)
-            let name = name ?? "ferry_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
+            let name =
+                name ?? "ferry_test_"
+                + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
             var components = URLComponents(string: serverURL)
             components?.path = "/" + name
             guard let url = components?.string else { throw TestSetupError("cannot derive the test database URL") }
@@ -168,7 +189,9 @@ public struct FreshDatabaseTrait: TestTrait, SuiteTrait, TestScoping {
     public var isRecursive: Bool { true }
 
     public func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
     ) async throws {
         try await TestDatabase.with(migrate: migrated) { database in
             try await TestDatabase.$bound.withValue(database) { try await function() }

@@ -69,16 +69,24 @@ import Tracing
             Set(stages.map(\.operationName)).isSuperset(of: [
                 "order.stage.context", "order.stage.transform", "order.stage.customer", "order.stage.sales_order",
                 "order.stage.deposit", "order.stage.record", "order.stage.write_back",
-            ]), "\(stages.map(\.operationName))")
+            ]),
+            "\(stages.map(\.operationName))"
+        )
         #expect(stages.allSatisfy { $0.parentSpanID == process.spanID })
         let stageIDs = Set(stages.map(\.spanID))
         let clients = spans.filter { $0.kind == .client && $0.traceID == shop.traceID }
-        let netSuite = Set(clients.filter { $0.attributes.get("peer.service") == .string("netsuite") }.map(\.operationName))
-        let prestaShop = Set(clients.filter { $0.attributes.get("peer.service") == .string("prestashop") }.map(\.operationName))
+        let netSuite = Set(
+            clients.filter { $0.attributes.get("peer.service") == .string("netsuite") }.map(\.operationName)
+        )
+        let prestaShop = Set(
+            clients.filter { $0.attributes.get("peer.service") == .string("prestashop") }.map(\.operationName)
+        )
         #expect(
             netSuite.isSuperset(of: [
                 "POST /services/rest/record/v1/salesOrder", "GET /services/rest/record/v1/salesOrder/{externalId}",
-            ]), "\(netSuite)")
+            ]),
+            "\(netSuite)"
+        )
         #expect(prestaShop.isSuperset(of: ["GET /api/addresses/{id}", "POST /api/order_histories"]), "\(prestaShop)")
         for span in clients {
             #expect(stageIDs.contains(span.parentSpanID ?? ""), "\(span.operationName)")
@@ -101,26 +109,44 @@ import Tracing
     /// The shop creates an order and posts its signed webhook with `traceParent` to the gateway, which queues it in
     /// JetStream; a worker takes it and runs the whole pipeline. Returns the order id.
     private func sendOrder(
-        through systems: PipelineSystems, traceParent: String, tracer: W3CInMemoryTracer, lines: CapturedLines
+        through systems: PipelineSystems,
+        traceParent: String,
+        tracer: W3CInMemoryTracer,
+        lines: CapturedLines
     ) async throws -> Int {
         let orderID = try await systems.createShopOrder()
         let body = try await systems.shopOrderBody(orderID: orderID)
 
-        let publisher = JetStreamOrderPublisher(connection: systems.connection, jetStream: systems.jetStream, queue: systems.queue)
+        let publisher = JetStreamOrderPublisher(
+            connection: systems.connection,
+            jetStream: systems.jetStream,
+            queue: systems.queue
+        )
         let router = buildGatewayRouter(
-            configuration: GatewayConfiguration(webhookSecrets: [Self.secret]), publisher: publisher, logger: quiet)
+            configuration: GatewayConfiguration(webhookSecrets: [Self.secret]),
+            publisher: publisher,
+            logger: quiet
+        )
         try await Application(router: router, logger: lines.logger(label: "ferry.gateway")).test(.router) { client in
             var headers: HTTPFields = [.contentType: "application/json"]
             for (name, value) in WebhookSignature.Signer(secret: Self.secret).headers(body: body) {
                 headers[HTTPField.Name(name)!] = value
             }
             headers[HTTPField.Name("traceparent")!] = traceParent
-            let response = try await client.execute(uri: orderWebhookPath, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            let response = try await client.execute(
+                uri: orderWebhookPath,
+                method: .post,
+                headers: headers,
+                body: ByteBuffer(bytes: body)
+            )
             #expect(response.status == .accepted)
         }
 
         // The worker as `ferry worker` builds it (clients, lease, services), run until the order is done.
-        let worker = try await buildWorkerServices(configuration: systems.worker, logger: lines.logger(label: "ferry.worker"))
+        let worker = try await buildWorkerServices(
+            configuration: systems.worker,
+            logger: lines.logger(label: "ferry.worker")
+        )
         let group = worker.serviceGroup(gracefulShutdownSignals: [], logger: quiet)
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
@@ -136,13 +162,19 @@ import Tracing
     @Test func withoutATracerTheIncomingTraceparentIsPassedOn() async throws {
         let incoming = TraceParent.random()
         try await withNATSServer { server in
-            let connection = try await NATSConnection.connect(NATSConnectionOptions(url: server.url, name: "tracing-test"), logger: quiet)
+            let connection = try await NATSConnection.connect(
+                NATSConnectionOptions(url: server.url, name: "tracing-test"),
+                logger: quiet
+            )
             let jetStream = try connection.jetStream()
             let queue = OrderQueueConfiguration.isolated(randomHex(4))
             try await queue.ensure(on: jetStream)
             let publisher = JetStreamOrderPublisher(connection: connection, jetStream: jetStream, queue: queue)
             let router = buildGatewayRouter(
-                configuration: GatewayConfiguration(webhookSecrets: [Self.secret]), publisher: publisher, logger: quiet)
+                configuration: GatewayConfiguration(webhookSecrets: [Self.secret]),
+                publisher: publisher,
+                logger: quiet
+            )
             let body = Array(Self.minimalOrder.utf8)
             try await Application(router: router).test(.router) { client in
                 var headers: HTTPFields = [.contentType: "application/json"]
@@ -152,7 +184,11 @@ import Tracing
                 headers[HTTPField.Name("traceparent")!] = incoming
                 headers[HTTPField.Name("tracestate")!] = "shop=1"
                 let response = try await client.execute(
-                    uri: orderWebhookPath, method: .post, headers: headers, body: ByteBuffer(bytes: body))
+                    uri: orderWebhookPath,
+                    method: .post,
+                    headers: headers,
+                    body: ByteBuffer(bytes: body)
+                )
                 #expect(response.status == .accepted)
             }
             let subscription = try await jetStream.pullSubscribe(stream: queue.ordersStream, consumer: queue.consumer)

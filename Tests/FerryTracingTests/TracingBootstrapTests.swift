@@ -24,7 +24,10 @@ import Tracing
         (["OTEL_TRACES_EXPORTER": "none"], TracingConfiguration(serviceName: "ferry-gateway", exporter: .none)),
         (["OTEL_SDK_DISABLED": "true"], TracingConfiguration(serviceName: "ferry-gateway", enabled: false)),
         (
-            ["OTEL_TRACES_EXPORTER": "OTLP", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json", "OTEL_SERVICE_NAME": "shop-sync"],
+            [
+                "OTEL_TRACES_EXPORTER": "OTLP", "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json",
+                "OTEL_SERVICE_NAME": "shop-sync",
+            ],
             TracingConfiguration(serviceName: "shop-sync", exporter: .otlpHTTP)
         ),
     ])
@@ -45,7 +48,9 @@ import Tracing
     }
 
     @Test func disabledMakesNoTracer() throws {
-        #expect(try FerryTracing.makeBackend(TracingConfiguration(serviceName: "x", enabled: false), logger: quiet) == nil)
+        #expect(
+            try FerryTracing.makeBackend(TracingConfiguration(serviceName: "x", enabled: false), logger: quiet) == nil
+        )
     }
 
     /// A local OTLP/HTTP collector receives spans only when the exporter is chosen: with the default configuration
@@ -55,9 +60,17 @@ import Tracing
         let router = Router()
         router.post("/v1/traces") { request, _ in
             requests.append(request.headers[.contentType] ?? "")
-            return Response(status: .ok, headers: [.contentType: "application/x-protobuf"], body: .init(byteBuffer: ByteBuffer()))
+            return Response(
+                status: .ok,
+                headers: [.contentType: "application/x-protobuf"],
+                body: .init(byteBuffer: ByteBuffer())
+            )
         }
-        let collector = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: quiet)
+        let collector = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: quiet
+        )
         try await collector.test(.live) { client in
             let endpoint = "http://127.0.0.1:\(try #require(client.port))/v1/traces"
 
@@ -121,7 +134,8 @@ import Tracing
 
     /// Runs the backend's export service while `body` traces, then shuts it down (which flushes).
     private func withBackend<T: Sendable>(
-        _ configuration: TracingConfiguration, _ body: @Sendable (any Tracer) async throws -> T
+        _ configuration: TracingConfiguration,
+        _ body: @Sendable (any Tracer) async throws -> T
     ) async throws -> T {
         let backend = try #require(try FerryTracing.makeBackend(configuration, logger: quiet))
         let group = ServiceGroup(configuration: .init(services: [backend.service], logger: quiet))

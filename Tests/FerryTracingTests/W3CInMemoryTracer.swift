@@ -14,27 +14,49 @@ struct W3CInMemoryTracer: Tracer {
     var finishedSpans: [FinishedInMemorySpan] { recorded.finishedSpans }
 
     func startSpan<Instant: TracerInstant>(
-        _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: SpanKind,
-        at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
+        _ operationName: String,
+        context: @autoclosure () -> InstrumentationContext,
+        ofKind kind: SpanKind,
+        at instant: @autoclosure () -> Instant,
+        function: String,
+        file fileID: String,
+        line: UInt
     ) -> InMemorySpan {
         recorded.startSpan(
-            operationName, context: context(), ofKind: kind, at: instant(), function: function, file: fileID, line: line)
+            operationName,
+            context: context(),
+            ofKind: kind,
+            at: instant(),
+            function: function,
+            file: fileID,
+            line: line
+        )
     }
 
     func forceFlush() { recorded.forceFlush() }
 
     func inject<Carrier, Inject: Injector>(
-        _ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject
+        _ context: InstrumentationContext,
+        into carrier: inout Carrier,
+        using injector: Inject
     ) where Inject.Carrier == Carrier {
         guard let span = context.inMemorySpanContext else { return }
         injector.inject("00-\(span.traceID)-\(span.spanID)-01", forKey: "traceparent", into: &carrier)
     }
 
     func extract<Carrier, Extract: Extractor>(
-        _ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract
+        _ carrier: Carrier,
+        into context: inout InstrumentationContext,
+        using extractor: Extract
     ) where Extract.Carrier == Carrier {
-        guard let parent = extractor.extract(key: "traceparent", from: carrier).flatMap(TraceParent.init) else { return }
-        context.inMemorySpanContext = InMemorySpanContext(traceID: parent.traceID, spanID: parent.spanID, parentSpanID: nil)
+        guard let parent = extractor.extract(key: "traceparent", from: carrier).flatMap(TraceParent.init) else {
+            return
+        }
+        context.inMemorySpanContext = InMemorySpanContext(
+            traceID: parent.traceID,
+            spanID: parent.spanID,
+            parentSpanID: nil
+        )
     }
 }
 

@@ -27,7 +27,9 @@ struct FaultMatrixTests {
         Call("POST", "customerDeposit", 1, "deposit create"),
     ]
     /// The kinds of the pairs: one refused before commit, three that commit and fail, and a refusal.
-    static let pairKinds: [FaultKind] = [.maintenance, .dropAfterCommit, .timeoutAfterCommit, .badGatewayAfterCommit, .refuse]
+    static let pairKinds: [FaultKind] = [
+        .maintenance, .dropAfterCommit, .timeoutAfterCommit, .badGatewayAfterCommit, .refuse,
+    ]
 
     static var singles: [FaultSchedule] {
         // The retry calls happen only after a first fault: they are covered by the pairs.
@@ -42,10 +44,12 @@ struct FaultMatrixTests {
             for firstKind in pairKinds {
                 for later in 1...4 {
                     for secondKind in pairKinds {
-                        schedules.append(FaultSchedule([
-                            first.with(firstKind),
-                            Call("*", "*", index + 1 + later, "request \(index + 1 + later)").with(secondKind),
-                        ]))
+                        schedules.append(
+                            FaultSchedule([
+                                first.with(firstKind),
+                                Call("*", "*", index + 1 + later, "request \(index + 1 + later)").with(secondKind),
+                            ])
+                        )
                     }
                 }
             }
@@ -56,10 +60,12 @@ struct FaultMatrixTests {
         for refusal in [FaultKind.refuse, .refuseTransiently] {
             for later in 1...6 {
                 for secondKind in FaultKind.allCases {
-                    schedules.append(FaultSchedule([
-                        firstAttemptCalls[deposit - 1].with(refusal),
-                        Call("*", "*", deposit + later, "request \(deposit + later)").with(secondKind),
-                    ]))
+                    schedules.append(
+                        FaultSchedule([
+                            firstAttemptCalls[deposit - 1].with(refusal),
+                            Call("*", "*", deposit + later, "request \(deposit + later)").with(secondKind),
+                        ])
+                    )
                 }
             }
         }
@@ -84,11 +90,18 @@ struct FaultMatrixTests {
                 let order = try await world.placeOrder(customerID: customer.id)
                 let outcome = try await FaultSchedule.settle(order, in: world)
                 try await world.failOrderSyncWrite(nil)
-                if try await world.attemptClasses(IdempotencyKey(shopID: 1, orderID: order).description).isEmpty == false {
+                if try await world.attemptClasses(IdempotencyKey(shopID: 1, orderID: order).description).isEmpty
+                    == false
+                {
                     Issue.record("write \(n): an attempt was spent on a database fault")
                 }
                 #expect(outcome == .inNetSuite, "write \(n): a database fault must only delay the order")
-                try await FaultSchedule([]).check(order: order, outcome: outcome, in: world, label: "order_sync write \(n)")
+                try await FaultSchedule([]).check(
+                    order: order,
+                    outcome: outcome,
+                    in: world,
+                    label: "order_sync write \(n)"
+                )
                 fired += 1
             }
             #expect(fired == 14)
@@ -110,11 +123,18 @@ struct FaultMatrixTests {
                 let fired = world.netSuite.faults.targeted.filter(\.fired)
                 if fired.count == schedule.faults.count { firedAll += 1 }
                 if outcome == .deadLettered { deadLettered += 1 }
-                try await FaultSchedule(fired).check(order: order, outcome: outcome, in: world, label: schedule.description)
+                try await FaultSchedule(fired).check(
+                    order: order,
+                    outcome: outcome,
+                    in: world,
+                    label: schedule.description
+                )
             }
             // The schedules are not idle: most fire every fault they hold (a request a schedule never reaches cannot).
             #expect(firedAll * 3 >= schedules.count * 2, "faults fired in \(firedAll) of \(schedules.count) schedules")
-            print("fault matrix: \(schedules.count) schedules, all faults fired in \(firedAll), dead-lettered \(deadLettered), every one held the invariants")
+            print(
+                "fault matrix: \(schedules.count) schedules, all faults fired in \(firedAll), dead-lettered \(deadLettered), every one held the invariants"
+            )
         }
     }
 }
@@ -147,7 +167,8 @@ enum FaultKind: String, CaseIterable, Sendable {
     case refuseTransiently
 
     func fault(method: String, target: String, nth: Int) -> TargetedFault {
-        let delay = Double(OrderWorld.netSuiteTimeout.components.attoseconds) / 1e18 * 2
+        let delay =
+            Double(OrderWorld.netSuiteTimeout.components.attoseconds) / 1e18 * 2
             + Double(OrderWorld.netSuiteTimeout.components.seconds) * 2
         switch self {
         case .serverError: return TargetedFault(method: method, target: target, nth: nth, kind: .serverError)
@@ -157,15 +178,32 @@ enum FaultKind: String, CaseIterable, Sendable {
         case .badGatewayAfterCommit:
             return TargetedFault(method: method, target: target, nth: nth, kind: .badGatewayAfterCommit)
         case .timeoutAfterCommit:
-            return TargetedFault(method: method, target: target, nth: nth, kind: .timeoutAfterCommit, delaySeconds: delay)
+            return TargetedFault(
+                method: method,
+                target: target,
+                nth: nth,
+                kind: .timeoutAfterCommit,
+                delaySeconds: delay
+            )
         case .refuse:
             return TargetedFault(
-                method: method, target: target, nth: nth, kind: .rejectInvalid, errorCode: "INVALID_CONTENT",
-                detail: "Error while accessing a resource. You have entered an Invalid Field Value 7 for the following field: paymentmethod")
+                method: method,
+                target: target,
+                nth: nth,
+                kind: .rejectInvalid,
+                errorCode: "INVALID_CONTENT",
+                detail:
+                    "Error while accessing a resource. You have entered an Invalid Field Value 7 for the following field: paymentmethod"
+            )
         case .refuseTransiently:
             return TargetedFault(
-                method: method, target: target, nth: nth, kind: .rejectInvalid, errorCode: "RCRD_HAS_BEEN_CHANGED",
-                detail: "Record has been changed since you retrieved it.")
+                method: method,
+                target: target,
+                nth: nth,
+                kind: .rejectInvalid,
+                errorCode: "RCRD_HAS_BEEN_CHANGED",
+                detail: "Record has been changed since you retrieved it."
+            )
         }
     }
 }
@@ -178,7 +216,9 @@ struct FaultSchedule: Sendable, CustomStringConvertible {
     init(_ faults: [TargetedFault]) { self.faults = faults }
 
     var description: String {
-        faults.isEmpty ? "no fault" : faults.map { "\($0.kind.rawValue)@\($0.method) \($0.target)#\($0.nth)" }.joined(separator: " + ")
+        faults.isEmpty
+            ? "no fault"
+            : faults.map { "\($0.kind.rawValue)@\($0.method) \($0.target)#\($0.nth)" }.joined(separator: " + ")
     }
 
     /// Waits until the order is written back or dead-lettered.
@@ -202,7 +242,9 @@ struct FaultSchedule: Sendable, CustomStringConvertible {
         let allSalesOrders = Set(await world.netSuite.records(ofType: "salesOrder").map(\.id))
         let deposits = await world.netSuite.records(ofType: "customerDeposit")
         let orderDeposits = deposits.filter { $0.externalID == "PS-1-\(order)-DEP" }
-        let orphans = deposits.filter { deposit in deposit.references["salesOrder"].map { !allSalesOrders.contains($0) } ?? true }
+        let orphans = deposits.filter { deposit in
+            deposit.references["salesOrder"].map { !allSalesOrders.contains($0) } ?? true
+        }
         let shopState = try await world.shopState(order)
         let classes = try await world.attemptClasses(key)
 
@@ -217,7 +259,8 @@ struct FaultSchedule: Sendable, CustomStringConvertible {
         if !(depositRefused && rollbackFailed) {
             #expect(
                 outcome == (depositRefused ? .deadLettered : .inNetSuite),
-                "\(label): ended \(outcome) although the deposit was \(depositRefused ? "" : "never ")refused as invalid")
+                "\(label): ended \(outcome) although the deposit was \(depositRefused ? "" : "never ")refused as invalid"
+            )
         }
         #expect(!classes.contains(FailureClass.systemic.rawValue), "\(label): an attempt was spent on a systemic fault")
         switch outcome {
@@ -227,7 +270,8 @@ struct FaultSchedule: Sendable, CustomStringConvertible {
             #expect(orderDeposits.count == 1, "\(label): \(orderDeposits.count) deposits for one paid order")
             #expect(
                 orderDeposits.first?.references["salesOrder"] == salesOrders.first?.id,
-                "\(label): the deposit is not linked to the order's sales order")
+                "\(label): the deposit is not linked to the order's sales order"
+            )
             #expect(shopState == OrderWorld.writeBackState, "\(label): PrestaShop not written back")
             let creates = await world.netSuite.createCounts(recordType: "salesOrder")["PS-1-\(order)"] ?? 0
             let rolledBack = faults.contains { $0.firedOn == "POST customerDeposit" && $0.kind == .rejectInvalid }
@@ -240,7 +284,8 @@ struct FaultSchedule: Sendable, CustomStringConvertible {
             #expect(letters.count == 1, "\(label): \(letters.count) dead letters")
             #expect(
                 !classes.isEmpty && letters.first?.attempts.count == classes.count,
-                "\(label): the dead letter has \(letters.first?.attempts.count ?? 0) of \(classes.count) attempts")
+                "\(label): the dead letter has \(letters.first?.attempts.count ?? 0) of \(classes.count) attempts"
+            )
         }
     }
 }

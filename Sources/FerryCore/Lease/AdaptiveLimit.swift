@@ -79,7 +79,9 @@ public struct AdaptiveLimit: Sendable, Hashable {
     /// Records the outcome of a request admitted with fencing token `token`; `highestIssuedToken` is the
     /// newest token handed out so far. Returns the change of limit, if any.
     public mutating func record(
-        _ feedback: LeaseFeedback, token: Int64, highestIssuedToken: Int64
+        _ feedback: LeaseFeedback,
+        token: Int64,
+        highestIssuedToken: Int64
     ) -> LeaseLimitChange? {
         switch feedback {
         case .neutral:

@@ -10,7 +10,8 @@ public protocol ConcurrencyLease: Sendable {
     /// ``LeaseFeedback/success`` and one that throws as ``LeaseFeedback/neutral``.
     /// - Throws: whatever `body` throws, `CancellationError`, or ``ConcurrencyLeaseError``.
     func withSlot<T: Sendable>(
-        priority: LeasePriority, _ body: @Sendable (LeaseSlot) async throws -> T
+        priority: LeasePriority,
+        _ body: @Sendable (LeaseSlot) async throws -> T
     ) async throws -> T
 }
 

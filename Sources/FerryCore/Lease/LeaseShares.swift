@@ -48,7 +48,9 @@ public struct LeaseShares: Sendable, Hashable {
     /// of share is skipped without blocking those behind it; everyone else is served strictly in arrival order,
     /// so a later arrival can never overtake an earlier one of the same class.
     public func grants<ID: Hashable>(
-        queue: [(id: ID, priority: LeasePriority)], holdings: [LeasePriority: Int], limit: Int
+        queue: [(id: ID, priority: LeasePriority)],
+        holdings: [LeasePriority: Int],
+        limit: Int
     ) -> [ID] {
         var holdings = holdings
         var granted: [ID] = []
@@ -67,7 +69,10 @@ public struct LeaseShares: Sendable, Hashable {
     /// How many more `priority` requests could start now once the waiters ahead (`queue`, oldest first) that can
     /// be served have been: what a worker may fetch and expect slots for.
     public func headroom(
-        for priority: LeasePriority, holdings: [LeasePriority: Int], queue: [LeasePriority], limit: Int
+        for priority: LeasePriority,
+        holdings: [LeasePriority: Int],
+        queue: [LeasePriority],
+        limit: Int
     ) -> Int {
         var holdings = holdings
         let indexed = queue.enumerated().map { (id: $0.offset, priority: $0.element) }

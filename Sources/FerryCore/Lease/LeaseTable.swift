@@ -84,7 +84,10 @@ public struct LeaseTable: Sendable {
     /// Asks for a slot. Without a ticket the request joins the end of the queue; with one it keeps its place
     /// (a ticket that has expired is replaced by a new one at the end).
     public mutating func acquire(
-        holder: String, priority: LeasePriority, ticket: Int64?, now: Instant
+        holder: String,
+        priority: LeasePriority,
+        ticket: Int64?,
+        now: Instant
     ) -> AcquireResult {
         waiters.removeAll { $0.expiresAt <= now }
         let holdings = holdings(at: now)
@@ -108,14 +111,20 @@ public struct LeaseTable: Sendable {
             }
             lastTicket += 1
             waiters.append(
-                Waiter(ticket: lastTicket, holder: holder, priority: priority, expiresAt: now + policy.waiterTTL))
+                Waiter(ticket: lastTicket, holder: holder, priority: priority, expiresAt: now + policy.waiterTTL)
+            )
             return .waiting(ticket: lastTicket)
         }
         if let known { waiters.remove(at: known) }
         lastToken += 1
         let expiresAt = now + policy.ttl
         slots[free] = Slot(
-            number: slots[free].number, holder: holder, priority: priority, token: lastToken, expiresAt: expiresAt)
+            number: slots[free].number,
+            holder: holder,
+            priority: priority,
+            token: lastToken,
+            expiresAt: expiresAt
+        )
         return .granted(Grant(slot: slots[free].number, token: lastToken, expiresAt: expiresAt))
     }
 
@@ -152,6 +161,10 @@ public struct LeaseTable: Sendable {
     /// may fetch from the queue and expect slots for.
     public func headroom(for priority: LeasePriority, at now: Instant) -> Int {
         policy.shares.headroom(
-            for: priority, holdings: holdings(at: now), queue: queue(at: now).map(\.priority), limit: adaptive.limit)
+            for: priority,
+            holdings: holdings(at: now),
+            queue: queue(at: now).map(\.priority),
+            limit: adaptive.limit
+        )
     }
 }

@@ -39,15 +39,22 @@ public struct NetSuiteOrderSubmitter: Sendable {
     /// Carries out `plan` for the record of `type` with `externalID`. Never creates a second record for one
     /// external id: NetSuite refuses a duplicate, and a refused or maybe-committed create is resolved by look-up.
     public func establish(
-        _ plan: RecordPlan, type: String, externalID: String, body: some Encodable & Sendable,
-        announce: () async throws -> Void, logger: Logger
+        _ plan: RecordPlan,
+        type: String,
+        externalID: String,
+        body: some Encodable & Sendable,
+        announce: () async throws -> Void,
+        logger: Logger
     ) async throws -> Established {
         switch plan {
         case .use(let id):
             return Established(id: id, how: .remembered)
         case .lookUpThenCreate:
             if let existing = try await client.internalID(of: type, externalID: externalID, logger: logger) {
-                logger.info("record already in NetSuite", metadata: ["netsuite.record": "\(type)", "netsuite.id": "\(existing)"])
+                logger.info(
+                    "record already in NetSuite",
+                    metadata: ["netsuite.record": "\(type)", "netsuite.id": "\(existing)"]
+                )
                 return Established(id: existing, how: .found)
             }
         case .create:
@@ -61,7 +68,11 @@ public struct NetSuiteOrderSubmitter: Sendable {
             if let existing = try await client.internalID(of: type, externalID: externalID, logger: logger) {
                 logger.info(
                     "create resolved by look-up",
-                    metadata: ["netsuite.record": "\(type)", "netsuite.id": "\(existing)", "error.type": "\(error.kind.rawValue)"])
+                    metadata: [
+                        "netsuite.record": "\(type)", "netsuite.id": "\(existing)",
+                        "error.type": "\(error.kind.rawValue)",
+                    ]
+                )
                 return Established(id: existing, how: .resolvedAfterCreate)
             }
             throw error
@@ -70,7 +81,11 @@ public struct NetSuiteOrderSubmitter: Sendable {
 
     /// The NetSuite customer with `externalID`, or else the oldest with `email`.
     public func findCustomer(externalID: String, email: String?, logger: Logger) async throws -> Int? {
-        let byExternalID = try await client.suiteQL(SuiteQLText.customer(externalID: externalID), limit: 1, logger: logger)
+        let byExternalID = try await client.suiteQL(
+            SuiteQLText.customer(externalID: externalID),
+            limit: 1,
+            logger: logger
+        )
         if let id = byExternalID.items.first?["id"]?.intValue { return id }
         guard let email, !email.isEmpty else { return nil }
         let byEmail = try await client.suiteQL(SuiteQLText.customer(email: email), limit: 1, logger: logger)
@@ -79,7 +94,9 @@ public struct NetSuiteOrderSubmitter: Sendable {
 
     /// Creates the customer, or finds the one a racing worker (or our own maybe-committed call) created.
     public func createCustomer(
-        _ request: CustomerRequest, announce: () async throws -> Void, logger: Logger
+        _ request: CustomerRequest,
+        announce: () async throws -> Void,
+        logger: Logger
     ) async throws -> Established {
         try await announce()
         do {

@@ -45,11 +45,16 @@ public struct SalesOrderRequest: Sendable, Equatable, Encodable {
         otherRefNum = draft.otherRefNum
         memo = draft.memo
         shippingCost = draft.shippingCost
-        item = Lines(items: draft.lines.map {
-            Line(
-                item: NetSuiteReference($0.itemID), quantity: Decimal($0.quantity), rate: $0.rate,
-                taxCode: NetSuiteReference($0.taxCodeID))
-        })
+        item = Lines(
+            items: draft.lines.map {
+                Line(
+                    item: NetSuiteReference($0.itemID),
+                    quantity: Decimal($0.quantity),
+                    rate: $0.rate,
+                    taxCode: NetSuiteReference($0.taxCodeID)
+                )
+            }
+        )
     }
 }
 
@@ -89,7 +94,14 @@ public struct CustomerRequest: Sendable, Equatable, Encodable {
     /// Only for a company (`isPerson` false).
     public var companyName: String?
 
-    public init(externalID: String, email: String, firstName: String, lastName: String, company: String, subsidiaryID: Int) {
+    public init(
+        externalID: String,
+        email: String,
+        firstName: String,
+        lastName: String,
+        company: String,
+        subsidiaryID: Int
+    ) {
         externalId = externalID
         self.email = email
         self.firstName = firstName

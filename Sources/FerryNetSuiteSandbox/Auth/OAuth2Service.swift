@@ -38,14 +38,16 @@ final class OAuth2Service: Sendable {
     private let tokens = Mutex<[String: Date]>([:])
 
     init(
-        clients: [NetSuiteSandboxConfiguration.OAuth2Client], tokenLifetime: Duration,
+        clients: [NetSuiteSandboxConfiguration.OAuth2Client],
+        tokenLifetime: Duration,
         clock: @escaping @Sendable () -> Date
     ) {
         self.clients = Dictionary(
             clients.map {
                 ($0.certificateID, Client(clientID: $0.clientID, key: VerificationKey(pem: $0.publicKeyPEM)))
             },
-            uniquingKeysWith: { first, _ in first })
+            uniquingKeysWith: { first, _ in first }
+        )
         self.lifetime = tokenLifetime
         self.clock = clock
     }
@@ -121,7 +123,8 @@ final class OAuth2Service: Sendable {
             scopes = list.compactMap(\.stringValue)
         } else {
             scopes = (payload["scope"]?.stringValue ?? "").split(whereSeparator: { $0 == "," || $0 == " " }).map(
-                String.init)
+                String.init
+            )
         }
         guard scopes.contains("rest_webservices") else {
             throw TokenError(code: "invalid_scope", description: "scope must include rest_webservices")
@@ -171,16 +174,22 @@ private enum VerificationKey: Sendable {
         switch (self, algorithm) {
         case (.rsa(let key), "PS256"):
             return key.isValidSignature(
-                .init(rawRepresentation: signature), for: SHA256.hash(data: signingInput),
-                padding: .PSS)
+                .init(rawRepresentation: signature),
+                for: SHA256.hash(data: signingInput),
+                padding: .PSS
+            )
         case (.rsa(let key), "PS384"):
             return key.isValidSignature(
-                .init(rawRepresentation: signature), for: SHA384.hash(data: signingInput),
-                padding: .PSS)
+                .init(rawRepresentation: signature),
+                for: SHA384.hash(data: signingInput),
+                padding: .PSS
+            )
         case (.rsa(let key), "PS512"):
             return key.isValidSignature(
-                .init(rawRepresentation: signature), for: SHA512.hash(data: signingInput),
-                padding: .PSS)
+                .init(rawRepresentation: signature),
+                for: SHA512.hash(data: signingInput),
+                padding: .PSS
+            )
         case (.p256(let key), "ES256"):
             guard let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature) else { return false }
             return key.isValidSignature(ecdsa, for: SHA256.hash(data: signingInput))

@@ -26,13 +26,16 @@ final class TBAVerifier: Sendable {
     private let seenNonces = Mutex<[NonceKey: Date]>([:])
 
     init(
-        accountID: String, credentials: [NetSuiteSandboxConfiguration.TBACredential], tolerance: Duration,
+        accountID: String,
+        credentials: [NetSuiteSandboxConfiguration.TBACredential],
+        tolerance: Duration,
         clock: @escaping @Sendable () -> Date
     ) {
         self.accountID = accountID
         self.credentials = Dictionary(
             credentials.map { ("\($0.consumerKey)&\($0.tokenID)", $0) },
-            uniquingKeysWith: { first, _ in first })
+            uniquingKeysWith: { first, _ in first }
+        )
         self.tolerance = tolerance.seconds
         self.clock = clock
     }
@@ -83,8 +86,10 @@ final class TBAVerifier: Sendable {
         parameters += TBASignature.queryParameters(query)
         let baseString = TBASignature.baseString(method: method, baseURI: baseURI, parameters: parameters)
         let expected = TBASignature.sign(
-            baseString: baseString, consumerSecret: credential.consumerSecret,
-            tokenSecret: credential.tokenSecret)
+            baseString: baseString,
+            consumerSecret: credential.consumerSecret,
+            tokenSecret: credential.tokenSecret
+        )
         guard Self.constantTimeEqual(Array(expected.utf8), Array(signature.utf8)) else {
             throw Failure(reason: "signature mismatch")
         }

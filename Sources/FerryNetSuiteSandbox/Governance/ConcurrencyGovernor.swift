@@ -76,10 +76,16 @@ final class ConcurrencyGovernor: Sendable {
     func snapshot() -> Snapshot {
         state.withLock { state in
             Snapshot(
-                accountLimit: state.accountLimit, integrationLimit: state.integrationLimit,
-                otherIntegrationSlots: state.otherIntegrationSlots, inFlight: state.inFlight,
-                maxInFlight: state.maxInFlight, rejected: state.rejected, requestsTotal: state.requestsTotal,
-                requestsByStatus: state.requestsByStatus, droppedConnections: state.droppedConnections)
+                accountLimit: state.accountLimit,
+                integrationLimit: state.integrationLimit,
+                otherIntegrationSlots: state.otherIntegrationSlots,
+                inFlight: state.inFlight,
+                maxInFlight: state.maxInFlight,
+                rejected: state.rejected,
+                requestsTotal: state.requestsTotal,
+                requestsByStatus: state.requestsByStatus,
+                droppedConnections: state.droppedConnections
+            )
         }
     }
 

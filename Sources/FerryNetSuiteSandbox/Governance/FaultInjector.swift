@@ -112,7 +112,8 @@ final class FaultInjector: Sendable {
     // MARK: Rule evaluation
 
     private static func take<Rule>(
-        from rules: inout [Rule], generator: inout SplitMix64,
+        from rules: inout [Rule],
+        generator: inout SplitMix64,
         where matches: (Rule) -> Bool,
         trigger: (Rule) -> (count: Int?, rate: Double?),
         decrement: (inout Rule) -> Void

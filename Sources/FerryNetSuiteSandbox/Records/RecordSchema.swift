@@ -103,7 +103,9 @@ extension RecordSchema {
                 "location": .reference(.location, label: "location"),
                 "description": .text, "isClosed": .boolean,
             ],
-            readOnly: []))
+            readOnly: []
+        )
+    )
 
     static let customer = RecordSchema(
         fields: [
@@ -113,7 +115,8 @@ extension RecordSchema {
             "currency": .reference(.currency, label: "currency"),
             "addressBook": .opaque, "defaultAddress": .text, "comments": .text,
         ],
-        readOnly: ["id", "dateCreated", "lastModifiedDate"])
+        readOnly: ["id", "dateCreated", "lastModifiedDate"]
+    )
 
     static let customerDeposit = RecordSchema(
         fields: [
@@ -128,12 +131,14 @@ extension RecordSchema {
             "undepFunds": .boolean, "account": .opaque, "department": .opaque, "class": .opaque, "checkNum": .text,
         ],
         readOnly: ["id", "total", "createdDate", "lastModifiedDate"],
-        aliases: ["salesorder": "salesOrder"])
+        aliases: ["salesorder": "salesOrder"]
+    )
 
     static let inventoryItem = RecordSchema(
         fields: [
             "externalId": .text, "itemId": .text, "displayName": .text, "description": .text,
             "salesDescription": .text, "upcCode": .text, "isInactive": .boolean,
         ],
-        readOnly: ["id", "createdDate", "lastModifiedDate"])
+        readOnly: ["id", "createdDate", "lastModifiedDate"]
+    )
 }

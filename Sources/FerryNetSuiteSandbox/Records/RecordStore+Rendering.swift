@@ -135,7 +135,9 @@ extension RecordStore {
 
 extension RecordStore {
     func renderRecord(
-        _ type: RecordType, _ key: RecordKey, baseURL: String,
+        _ type: RecordType,
+        _ key: RecordKey,
+        baseURL: String,
         expandSubResources: Bool
     ) throws -> JSONValue {
         render(try record(type, key), baseURL: baseURL, expandSubResources: expandSubResources)

@@ -26,7 +26,8 @@ extension RecordStore {
                     throw NetSuiteError.invalidContent(
                         "Error while accessing a resource. Invalid field name '\(key)' for record "
                             + "'\(record.type.linkName)'.",
-                        path: key)
+                        path: key
+                    )
                 }
                 record.body[name] = value  // custom and unmodelled fields are kept as sent
                 continue
@@ -36,7 +37,9 @@ extension RecordStore {
     }
 
     private func applySublist(
-        _ value: JSONValue, sublist: RecordSchema.Sublist, to record: inout StoredRecord,
+        _ value: JSONValue,
+        sublist: RecordSchema.Sublist,
+        to record: inout StoredRecord,
         replace: Bool
     ) throws {
         if value.isNull {
@@ -47,7 +50,8 @@ extension RecordStore {
             throw NetSuiteError.invalidContent(
                 "Error while accessing a resource. The sublist '\(sublist.name)' must be an object "
                     + "with an 'items' array.",
-                path: sublist.name)
+                path: sublist.name
+            )
         }
         var result = replace ? [] : record.lines
         for (index, element) in sent.enumerated() {
@@ -55,7 +59,8 @@ extension RecordStore {
             guard let lineFields = element.objectValue else {
                 throw NetSuiteError.invalidContent(
                     "Error while accessing a resource. A sublist line must be an object.",
-                    path: path)
+                    path: path
+                )
             }
             var line: SublistLine
             if let key = lineFields["line"], !key.isNull {
@@ -80,8 +85,11 @@ extension RecordStore {
                     line.fields[fieldName] = nil
                 } else if let kind = sublist.fields[fieldName] {
                     line.fields[fieldName] = try normalise(
-                        fieldValue, kind: kind, field: fieldName,
-                        path: "\(path).\(fieldName)")
+                        fieldValue,
+                        kind: kind,
+                        field: fieldName,
+                        path: "\(path).\(fieldName)"
+                    )
                 } else {
                     line.fields[fieldName] = fieldValue
                 }
@@ -103,8 +111,10 @@ extension RecordStore {
     private func normalise(_ value: JSONValue, kind: FieldKind, field: String, path: String) throws -> JSONValue {
         let invalid = {
             NetSuiteError.invalidFieldValue(
-                value.scalarText ?? value.serialized, field: field.lowercased(),
-                path: path)
+                value.scalarText ?? value.serialized,
+                field: field.lowercased(),
+                path: path
+            )
         }
         switch kind {
         case .opaque:
@@ -126,12 +136,15 @@ extension RecordStore {
             guard let idValue = object["id"], !idValue.isNull else {
                 throw NetSuiteError.invalidContent(
                     "Error while accessing a resource. A reference to '\(label)' must give the internal id as 'id'.",
-                    path: path)
+                    path: path
+                )
             }
             guard let idText = idValue.scalarText, let id = Int(idText), referenceExists(target, id: id) else {
                 throw NetSuiteError.invalidFieldValue(
-                    idValue.scalarText ?? idValue.serialized, field: label,
-                    path: path)
+                    idValue.scalarText ?? idValue.serialized,
+                    field: label,
+                    path: path
+                )
             }
             return .object(["id": .string(String(id))])
         }
@@ -169,8 +182,11 @@ extension RecordStore {
         }
         guard !record.lines.isEmpty else {
             throw NetSuiteError(
-                .badRequest, code: "USER_ERROR",
-                detail: "You must enter at least one line item for this transaction.", path: "item")
+                .badRequest,
+                code: "USER_ERROR",
+                detail: "You must enter at least one line item for this transaction.",
+                path: "item"
+            )
         }
         let currency = record.referenceID("currency") ?? 1
         for index in record.lines.indices {

@@ -45,7 +45,9 @@ actor RecordStore {
         var itemIDs: [Int] = []
         var itemExternalIDs: [String: Int] = [:]
         let productNames = Dictionary(
-            dataset.products.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+            dataset.products.map { ($0.id, $0.name) },
+            uniquingKeysWith: { first, _ in first }
+        )
         for sku in dataset.skus where items[sku.netSuiteItemID] == nil {
             let name = productNames[sku.productID] ?? sku.reference
             let body: [String: JSONValue] = [
@@ -55,8 +57,13 @@ actor RecordStore {
                 "upcCode": .string(sku.ean13),
             ]
             items[sku.netSuiteItemID] = StoredRecord(
-                type: .inventoryItem, id: sku.netSuiteItemID, body: body, created: seededAt, lastModified: seededAt,
-                seeded: true)
+                type: .inventoryItem,
+                id: sku.netSuiteItemID,
+                body: body,
+                created: seededAt,
+                lastModified: seededAt,
+                seeded: true
+            )
             itemIDs.append(sku.netSuiteItemID)
             itemExternalIDs[sku.netSuiteExternalID] = sku.netSuiteItemID
         }
@@ -81,8 +88,13 @@ actor RecordStore {
             ]
             if let company = customer.company { body["companyName"] = .string(company) }
             customers[id] = StoredRecord(
-                type: .customer, id: id, body: body, created: customer.dateAdd, lastModified: customer.dateAdd,
-                seeded: true)
+                type: .customer,
+                id: id,
+                body: body,
+                created: customer.dateAdd,
+                lastModified: customer.dateAdd,
+                seeded: true
+            )
             customerIDs.append(id)
         }
 
@@ -157,7 +169,9 @@ actor RecordStore {
 
     /// `PUT /record/v1/{type}/eid:{externalId}`: updates the record with that external id, or creates it.
     func upsert(
-        _ type: RecordType, externalID: String, body: JSONValue,
+        _ type: RecordType,
+        externalID: String,
+        body: JSONValue,
         options: WriteOptions
     ) throws -> (record: StoredRecord, created: Bool) {
         var fields = try Self.bodyObject(body)
@@ -177,7 +191,9 @@ actor RecordStore {
     }
 
     private func update(
-        _ type: RecordType, _ key: RecordKey, fields: [String: JSONValue],
+        _ type: RecordType,
+        _ key: RecordKey,
+        fields: [String: JSONValue],
         options: WriteOptions
     ) throws -> StoredRecord {
         let existing = try record(type, key)
@@ -261,7 +277,10 @@ actor RecordStore {
 
     /// Sets or shifts quantities of an item at a location, as a receipt, adjustment or transfer would.
     func adjustInventory(
-        item: Int, location: Int, setOnHand: Decimal?, deltaOnHand: Decimal?,
+        item: Int,
+        location: Int,
+        setOnHand: Decimal?,
+        deltaOnHand: Decimal?,
         setOnOrder: Decimal?
     ) throws -> InventoryLevel {
         guard records[.inventoryItem]?[item] != nil else {

@@ -20,10 +20,12 @@ struct ReferenceData: Sendable {
         locations = Dictionary(dataset.locations.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         shipMethods = Dictionary(
             dataset.carriers.map { ($0.netSuiteShipMethodID, $0.name) },
-            uniquingKeysWith: { first, _ in first })
+            uniquingKeysWith: { first, _ in first }
+        )
         paymentMethods = Dictionary(
             dataset.paymentModules.map { ($0.netSuitePaymentMethodID, $0.label) },
-            uniquingKeysWith: { first, _ in first })
+            uniquingKeysWith: { first, _ in first }
+        )
         priceLevels = Dictionary(dataset.priceLevels.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 

@@ -41,15 +41,18 @@ struct AsyncJobRoutes {
 
     /// Accepts a write as a job and starts it.
     func submit(
-        _ write: RecordWrite, request: Request,
+        _ write: RecordWrite,
+        request: Request,
         perform: @escaping @Sendable (RecordWrite) async throws -> String?
     ) -> Response {
         let key = request.headers[Self.idempotencyKey]
         switch sandbox.jobs.submit(idempotencyKey: key, now: sandbox.now) {
         case .conflict(let earlier):
             var response = NetSuiteError(
-                .badRequest, code: "IDEMPOTENCY_ERROR",
-                detail: "A request with the same idempotency key has already been submitted.", title: "Conflict"
+                .badRequest,
+                code: "IDEMPOTENCY_ERROR",
+                detail: "A request with the same idempotency key has already been submitted.",
+                title: "Conflict"
             ).makeResponse()
             response.headers[.location] = jobURL(write.baseURL, earlier)
             return response
@@ -68,8 +71,12 @@ struct AsyncJobRoutes {
                         id,
                         with: .failed(
                             NetSuiteError(
-                                .internalServerError, code: "UNEXPECTED_ERROR",
-                                detail: "An unexpected error occurred.")))
+                                .internalServerError,
+                                code: "UNEXPECTED_ERROR",
+                                detail: "An unexpected error occurred."
+                            )
+                        )
+                    )
                 }
             }
             var headers = HTTPFields()
@@ -91,7 +98,9 @@ struct AsyncJobRoutes {
                 "completed": .bool(job.isCompleted),
                 "progress": .string(job.progress),
                 "task": .object(["links": RecordStore.links(["related": "\(url)/task"])]),
-            ]), contentType: RecordRoutes.singularContentType)
+            ]),
+            contentType: RecordRoutes.singularContentType
+        )
     }
 
     private func tasks(_ request: Request, _ context: NetSuiteRequestContext) throws -> Response {
@@ -102,7 +111,9 @@ struct AsyncJobRoutes {
                 "links": RecordStore.links(["self": url]),
                 "count": .number(1), "hasMore": .bool(false), "offset": .number(0), "totalResults": .number(1),
                 "items": .array([.object(["links": RecordStore.links(["self": "\(url)/1"]), "id": .string("1")])]),
-            ]), contentType: RecordRoutes.collectionContentType)
+            ]),
+            contentType: RecordRoutes.collectionContentType
+        )
     }
 
     private func task(_ request: Request, _ context: NetSuiteRequestContext) throws -> Response {
@@ -115,7 +126,9 @@ struct AsyncJobRoutes {
                 "completed": .bool(job.isCompleted),
                 "progress": .string(job.progress),
                 "result": .object(["links": RecordStore.links(["related": "\(url)/result"])]),
-            ]), contentType: RecordRoutes.singularContentType)
+            ]),
+            contentType: RecordRoutes.singularContentType
+        )
     }
 
     private func result(_ request: Request, _ context: NetSuiteRequestContext) throws -> Response {

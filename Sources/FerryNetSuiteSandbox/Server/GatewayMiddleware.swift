@@ -25,7 +25,8 @@ struct GatewayMiddleware: RouterMiddleware {
     }
 
     func handle(
-        _ request: Request, context: Context,
+        _ request: Request,
+        context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let response = await respond(request, context: context, next: next)
@@ -40,7 +41,8 @@ struct GatewayMiddleware: RouterMiddleware {
     }
 
     private func respond(
-        _ request: Request, context: Context,
+        _ request: Request,
+        context: Context,
         next: (Request, Context) async throws -> Response
     ) async -> Response {
         if sandbox.injector.maintenanceActive(now: sandbox.now) {
@@ -78,9 +80,12 @@ struct GatewayMiddleware: RouterMiddleware {
                 .makeResponse()
         } catch {
             sandbox.logger.error(
-                "sandbox request failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+                "sandbox request failed",
+                metadata: ["error.type": "\(String(reflecting: type(of: error)))"]
+            )
             return NetSuiteError(
-                .internalServerError, code: "UNEXPECTED_ERROR",
+                .internalServerError,
+                code: "UNEXPECTED_ERROR",
                 detail: "An unexpected error occurred."
             ).makeResponse()
         }
@@ -90,23 +95,32 @@ struct GatewayMiddleware: RouterMiddleware {
 extension GatewayMiddleware {
     /// Answers a request a targeted fault aims at: refused before anything is saved, or saved and then failed.
     private func respond(
-        _ request: Request, context: Context, with fault: TargetedFault,
+        _ request: Request,
+        context: Context,
+        with fault: TargetedFault,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         sandbox.logger.debug(
-            "sandbox targeted fault", metadata: ["http.path": "\(request.uri.path)", "fault": "\(fault.kind.rawValue)"])
+            "sandbox targeted fault",
+            metadata: ["http.path": "\(request.uri.path)", "fault": "\(fault.kind.rawValue)"]
+        )
         let delay = Duration.milliseconds(max(0, fault.delaySeconds ?? 30) * 1_000)
         switch fault.kind {
         case .serverError:
-            return NetSuiteError(.internalServerError, code: "UNEXPECTED_ERROR", detail: "An unexpected error occurred.")
-                .makeResponse()
+            return NetSuiteError(
+                .internalServerError,
+                code: "UNEXPECTED_ERROR",
+                detail: "An unexpected error occurred."
+            )
+            .makeResponse()
         case .concurrencyLimit:
             return NetSuiteError.concurrencyLimitExceeded().makeResponse()
         case .maintenance:
             return GatewayPage.maintenance()
         case .rejectInvalid:
             return NetSuiteError(
-                NetSuiteError.status(code: fault.status ?? 400), code: fault.errorCode ?? "USER_ERROR",
+                NetSuiteError.status(code: fault.status ?? 400),
+                code: fault.errorCode ?? "USER_ERROR",
                 detail: fault.detail ?? "Error while accessing a resource. The request was rejected by the sandbox."
             ).makeResponse()
         case .holdBeforeProcessing:
@@ -141,7 +155,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let sandbox: NetSuiteSandbox
 
     func handle(
-        _ request: Request, context: Context,
+        _ request: Request,
+        context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         guard sandbox.configuration.requireAuthentication else { return try await next(request, context) }
@@ -159,8 +174,11 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         do {
             try sandbox.tba.verify(
-                method: request.method.rawValue, baseURI: sandbox.signatureBaseURI(for: request),
-                query: request.uri.query, authorization: header)
+                method: request.method.rawValue,
+                baseURI: sandbox.signatureBaseURI(for: request),
+                query: request.uri.query,
+                authorization: header
+            )
         } catch let failure as TBAVerifier.Failure {
             sandbox.logger.debug("authentication failed", metadata: ["reason": "\(failure.reason)"])
             throw NetSuiteError.invalidLogin()

@@ -60,7 +60,10 @@ struct InspectionRoutes {
                     Dictionary(
                         uniqueKeysWithValues: RecordType.allCases.map { type in
                             (type.rawValue, Self.countsJSON(counts[type] ?? [:]))
-                        })))
+                        }
+                    )
+                )
+            )
         }
         group.get("creates/:type") { _, context in
             let type = try recordType(context)
@@ -204,7 +207,8 @@ struct InspectionRoutes {
             .object([
                 "recordType": .string(type.rawValue), "count": .number(Decimal(entries.count)),
                 "records": .array(entries),
-            ]))
+            ])
+        )
     }
 
     private func record(_ request: Request, _ context: NetSuiteRequestContext) async throws -> Response {
@@ -213,8 +217,12 @@ struct InspectionRoutes {
             let key = try RecordKey.parse(context.parameters.get("id") ?? "")
             return json(
                 try await sandbox.store.renderRecord(
-                    type, key, baseURL: sandbox.baseURL(for: request),
-                    expandSubResources: true))
+                    type,
+                    key,
+                    baseURL: sandbox.baseURL(for: request),
+                    expandSubResources: true
+                )
+            )
         } catch let error as NetSuiteError {
             throw InspectionError(error.status, error.details.first?.detail ?? "not found")
         }
@@ -241,7 +249,9 @@ struct InspectionRoutes {
             let linesByItem = Dictionary(
                 grouping: order.lines.compactMap { line in
                     line.referenceID("item").map { ($0, line.line) }
-                }, by: \.0)
+                },
+                by: \.0
+            )
             let repeated = linesByItem.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }
             guard !repeated.isEmpty else { return nil }
             var entry: [String: JSONValue] = [
@@ -249,7 +259,8 @@ struct InspectionRoutes {
                 "items": .array(
                     repeated.map { item, lines in
                         .object(["item": .string(String(item)), "lines": .array(lines.map { .number(Decimal($0.1)) })])
-                    }),
+                    }
+                ),
             ]
             if let externalID = order.externalID { entry["externalId"] = .string(externalID) }
             return .object(entry)
@@ -265,7 +276,8 @@ struct InspectionRoutes {
         let rows: [JSONValue] = (book.locationsByItem[item] ?? []).map { location in
             Self.inventoryJSON(
                 ItemLocation(item: item, location: location),
-                book.level(ItemLocation(item: item, location: location)) ?? InventoryLevel(onHand: 0))
+                book.level(ItemLocation(item: item, location: location)) ?? InventoryLevel(onHand: 0)
+            )
         }
         return json(.object(["items": .array(rows)]))
     }
@@ -277,12 +289,19 @@ struct InspectionRoutes {
         }
         do {
             let level = try await sandbox.store.adjustInventory(
-                item: body.item.value, location: body.location.value, setOnHand: body.quantityOnHand,
-                deltaOnHand: body.delta, setOnOrder: body.quantityOnOrder)
+                item: body.item.value,
+                location: body.location.value,
+                setOnHand: body.quantityOnHand,
+                deltaOnHand: body.delta,
+                setOnOrder: body.quantityOnOrder
+            )
             // What a User Event script on the inventory adjustment would announce.
             sandbox.webhooks.emit(
-                recordType: "inventoryadjustment", id: String(sandbox.webhooks.nextEventID()), event: "create",
-                extra: ["item": .string(String(body.item.value)), "location": .string(String(body.location.value))])
+                recordType: "inventoryadjustment",
+                id: String(sandbox.webhooks.nextEventID()),
+                event: "create",
+                extra: ["item": .string(String(body.item.value)), "location": .string(String(body.location.value))]
+            )
             return json(Self.inventoryJSON(ItemLocation(item: body.item.value, location: body.location.value), level))
         } catch let error as NetSuiteError {
             throw InspectionError(.badRequest, error.details.first?.detail ?? "invalid")
@@ -322,12 +341,15 @@ struct InspectionRoutes {
         encoder.dateEncodingStrategy = .iso8601
         let data = try encoder.encode(value)
         return Response.text(
-            String(decoding: data, as: UTF8.self), status: .ok,
-            contentType: "application/json; charset=UTF-8")
+            String(decoding: data, as: UTF8.self),
+            status: .ok,
+            contentType: "application/json; charset=UTF-8"
+        )
     }
 
     private func decode<Value: Decodable>(
-        _ type: Value.Type, _ request: Request,
+        _ type: Value.Type,
+        _ request: Request,
         _ context: NetSuiteRequestContext
     ) async throws -> Value {
         guard let value = try await decodeOptional(type, request, context) else {
@@ -337,7 +359,8 @@ struct InspectionRoutes {
     }
 
     private func decodeOptional<Value: Decodable>(
-        _ type: Value.Type, _ request: Request,
+        _ type: Value.Type,
+        _ request: Request,
         _ context: NetSuiteRequestContext
     ) async throws -> Value? {
         var request = request

@@ -21,19 +21,30 @@ final class NetSuiteSandbox: Sendable {
         governor = ConcurrencyGovernor(
             accountLimit: configuration.concurrencyLimit,
             integrationLimit: configuration.integrationConcurrencyLimit,
-            otherIntegrationSlots: configuration.faults.otherIntegrationSlots)
+            otherIntegrationSlots: configuration.faults.otherIntegrationSlots
+        )
         injector = FaultInjector(
-            faults: configuration.faults, latency: configuration.latency,
-            seed: configuration.randomSeed)
+            faults: configuration.faults,
+            latency: configuration.latency,
+            seed: configuration.randomSeed
+        )
         tba = TBAVerifier(
-            accountID: configuration.accountID, credentials: configuration.tbaCredentials,
-            tolerance: configuration.tbaTimestampTolerance, clock: configuration.clock)
+            accountID: configuration.accountID,
+            credentials: configuration.tbaCredentials,
+            tolerance: configuration.tbaTimestampTolerance,
+            clock: configuration.clock
+        )
         webhooks = WebhookEmitter(
-            webhook: configuration.webhook, seed: configuration.randomSeed,
-            clock: configuration.clock, logger: logger)
+            webhook: configuration.webhook,
+            seed: configuration.randomSeed,
+            clock: configuration.clock,
+            logger: logger
+        )
         oauth2 = OAuth2Service(
-            clients: configuration.oauth2Clients, tokenLifetime: configuration.accessTokenLifetime,
-            clock: configuration.clock)
+            clients: configuration.oauth2Clients,
+            tokenLifetime: configuration.accessTokenLifetime,
+            clock: configuration.clock
+        )
     }
 
     var now: Date { configuration.clock() }

@@ -20,10 +20,12 @@ struct QueryRoutes {
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard preferences.contains("transient") else {
             throw NetSuiteError(
-                .badRequest, code: "INVALID_HEADER",
+                .badRequest,
+                code: "INVALID_HEADER",
                 detail: "Invalid header value. The 'Prefer: transient' header is required for "
                     + "SuiteQL queries.",
-                header: "Prefer")
+                header: "Prefer"
+            )
         }
         let paging = try Paging(request: request)
         var request = request
@@ -34,7 +36,9 @@ struct QueryRoutes {
         guard let text = body["q"]?.stringValue, !text.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw NetSuiteError.invalidContent(
                 "Error while accessing a resource. The request body must hold the query "
-                    + "as 'q'.", path: "q")
+                    + "as 'q'.",
+                path: "q"
+            )
         }
         let rows: [SuiteQLRow]
         do {
@@ -114,14 +118,16 @@ struct TokenRoutes {
                     "access_token": .string(issued.accessToken),
                     "token_type": .string("bearer"),
                     "expires_in": .string(String(Int(issued.lifetime.seconds))),
-                ]))
+                ])
+            )
         } catch {
             sandbox.logger.debug(
                 "token request refused",
                 metadata: [
                     "error": "\(error.code)",
                     "reason": "\(error.description)",
-                ])
+                ]
+            )
             return Self.error(error)
         }
     }
@@ -129,6 +135,7 @@ struct TokenRoutes {
     private static func error(_ error: OAuth2Service.TokenError) -> Response {
         Response.json(
             .object(["error": .string(error.code), "error_description": .string(error.description)]),
-            status: .badRequest)
+            status: .badRequest
+        )
     }
 }

@@ -53,7 +53,8 @@ struct RecordRoutes {
 
     /// Parses a write, then runs it now (sync) or as an async job when the client sent `Prefer: respond-async`.
     private func write(
-        _ request: Request, _ context: NetSuiteRequestContext,
+        _ request: Request,
+        _ context: NetSuiteRequestContext,
         operation: (RecordKey?) throws -> RecordWrite.Operation
     ) async throws -> Response {
         let type = try recordType(context)
@@ -62,8 +63,13 @@ struct RecordRoutes {
         var body: JSONValue?
         if case .delete = operation {} else { body = try await parseBody(request, context) }
         let write = RecordWrite(
-            method: request.method.rawValue, type: type, operation: operation, body: body,
-            options: writeOptions(request), baseURL: sandbox.baseURL(for: request))
+            method: request.method.rawValue,
+            type: type,
+            operation: operation,
+            body: body,
+            options: writeOptions(request),
+            baseURL: sandbox.baseURL(for: request)
+        )
         if AsyncJobRoutes.prefersAsync(request) {
             return AsyncJobRoutes(sandbox: sandbox).submit(write, request: request) { try await perform($0) }
         }
@@ -75,7 +81,9 @@ struct RecordRoutes {
     func perform(_ write: RecordWrite) async throws -> String? {
         if let rule = sandbox.injector.takeRejection(method: write.method, recordType: write.type.rawValue) {
             sandbox.logger.debug(
-                "sandbox rejected request", metadata: ["netsuite.record_type": "\(write.type.rawValue)"])
+                "sandbox rejected request",
+                metadata: ["netsuite.record_type": "\(write.type.rawValue)"]
+            )
             throw NetSuiteError(NetSuiteError.status(code: rule.status), code: rule.errorCode, detail: rule.detail)
         }
         let store = sandbox.store
@@ -86,8 +94,11 @@ struct RecordRoutes {
             log("record created", record)
         case .upsert(let externalID):
             let (written, created) = try await store.upsert(
-                write.type, externalID: externalID,
-                body: write.body ?? .null, options: write.options)
+                write.type,
+                externalID: externalID,
+                body: write.body ?? .null,
+                options: write.options
+            )
             record = written
             log(created ? "record created" : "record updated", record)
         case .update(let key):
@@ -106,8 +117,11 @@ struct RecordRoutes {
         try applyRejectionRules(request, type)
         let expand = request.uri.queryParameters["expandSubResources"]?.lowercased() == "true"
         let rendered = try await sandbox.store.renderRecord(
-            type, key, baseURL: sandbox.baseURL(for: request),
-            expandSubResources: expand)
+            type,
+            key,
+            baseURL: sandbox.baseURL(for: request),
+            expandSubResources: expand
+        )
         return Response.json(rendered, contentType: Self.singularContentType)
     }
 
@@ -116,8 +130,10 @@ struct RecordRoutes {
         let key = try recordKey(context)
         guard let sublist = type.schema.sublist, context.parameters.get("sublist") == sublist.name else {
             throw NetSuiteError(
-                .notFound, code: "NONEXISTENT_FIELD",
-                detail: "The requested sublist or subrecord does not exist on this record.")
+                .notFound,
+                code: "NONEXISTENT_FIELD",
+                detail: "The requested sublist or subrecord does not exist on this record."
+            )
         }
         try applyRejectionRules(request, type)
         let baseURL = sandbox.baseURL(for: request)
@@ -142,9 +158,11 @@ struct RecordRoutes {
         var extraQuery = ""
         if let q = request.uri.queryParameters["q"] { extraQuery = "q=\(TBASignature.percentEncode(String(q)))&" }
         let envelope = paging.envelope(
-            items: items, totalResults: ids.count,
+            items: items,
+            totalResults: ids.count,
             url: "\(baseURL)\(RecordStore.recordPath)/\(type.linkName)",
-            extraQuery: extraQuery)
+            extraQuery: extraQuery
+        )
         return Response.json(envelope, contentType: Self.collectionContentType)
     }
 
@@ -173,7 +191,8 @@ struct RecordRoutes {
         var options = RecordStore.WriteOptions()
         for value in request.uri.queryParameters.getAll("replace") {
             options.replaceSublists.formUnion(
-                value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+                value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            )
         }
         let validation = request.headers[HTTPField.Name("X-NetSuite-PropertyNameValidation")!]
         options.rejectUnknownFields = validation?.lowercased() == "error"
@@ -196,7 +215,8 @@ struct RecordRoutes {
             "sandbox failing a saved write",
             metadata: [
                 "netsuite.record_type": "\(type.rawValue)", "fault": "\(rule.failure.rawValue)",
-            ])
+            ]
+        )
         switch rule.failure {
         case .dropConnection:
             return GatewayMiddleware.dropping(response)
@@ -216,7 +236,8 @@ struct RecordRoutes {
             metadata: [
                 "netsuite.record_type": "\(record.type.rawValue)", "netsuite.id": "\(record.id)",
                 "netsuite.external_id": "\(record.externalID ?? "")",
-            ])
+            ]
+        )
     }
 }
 
@@ -251,10 +272,12 @@ struct CollectionFilter: Sendable, Equatable {
             let parts = clause.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 2)
             guard parts.count == 3, parts[1].uppercased() == "IS" else {
                 throw NetSuiteError(
-                    .badRequest, code: "INVALID_PARAMETER",
+                    .badRequest,
+                    code: "INVALID_PARAMETER",
                     detail: "Invalid search query. Search error occurred: the sandbox supports only "
                         + "'<field> IS <value>' conditions joined with AND.",
-                    queryParameter: "q")
+                    queryParameter: "q"
+                )
             }
             var value = String(parts[2])
             if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") {

@@ -49,7 +49,8 @@ enum SuiteQLExecutor {
             guard let index = positions[column] else {
                 throw SuiteQLError(
                     reason: "Field '\(column)' for record '\(table.name)' was not found. "
-                        + "Reason: NOT_EXPOSED - Not available for channel SEARCH/QUERY.")
+                        + "Reason: NOT_EXPOSED - Not available for channel SEARCH/QUERY."
+                )
             }
             return index
         }
@@ -71,20 +72,29 @@ enum SuiteQLExecutor {
                 case .column(let column):
                     outputs.append(
                         .init(
-                            name: item.alias ?? column, expression: item.expression,
-                            position: try position(column)))
+                            name: item.alias ?? column,
+                            expression: item.expression,
+                            position: try position(column)
+                        )
+                    )
                 case .toChar(let column, _):
                     expressionNumber += 1
                     outputs.append(
                         .init(
-                            name: item.alias ?? "expr\(expressionNumber)", expression: item.expression,
-                            position: try position(column)))
+                            name: item.alias ?? "expr\(expressionNumber)",
+                            expression: item.expression,
+                            position: try position(column)
+                        )
+                    )
                 case .countAll:
                     expressionNumber += 1
                     outputs.append(
                         .init(
-                            name: item.alias ?? "expr\(expressionNumber)", expression: .countAll,
-                            position: nil))
+                            name: item.alias ?? "expr\(expressionNumber)",
+                            expression: .countAll,
+                            position: nil
+                        )
+                    )
                 }
             }
         }
@@ -92,7 +102,8 @@ enum SuiteQLExecutor {
         if isAggregate && outputs.contains(where: { $0.expression != .countAll }) {
             throw SuiteQLError(
                 reason: "Invalid or unsupported search: COUNT(*) cannot be mixed with columns "
-                    + "without GROUP BY.")
+                    + "without GROUP BY."
+            )
         }
 
         // Filters and ordering, resolved to positions.

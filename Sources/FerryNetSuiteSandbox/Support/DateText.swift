@@ -96,12 +96,21 @@ enum DateText {
             return nil
         }
         return makeDate(
-            year: year, month: month, day: day, hour: values["HH24"] ?? 0,
-            minute: values["MI"] ?? 0, second: values["SS"] ?? 0)
+            year: year,
+            month: month,
+            day: day,
+            hour: values["HH24"] ?? 0,
+            minute: values["MI"] ?? 0,
+            second: values["SS"] ?? 0
+        )
     }
 
     private static func makeDate(
-        year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0,
+        year: Int,
+        month: Int,
+        day: Int,
+        hour: Int = 0,
+        minute: Int = 0,
         second: Int = 0
     ) -> Date? {
         let components = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)

@@ -19,8 +19,13 @@ struct NetSuiteError: HTTPResponseError, Sendable {
     var title: String?
 
     init(
-        _ status: HTTPResponse.Status, code: String, detail: String, path: String? = nil,
-        queryParameter: String? = nil, header: String? = nil, title: String? = nil
+        _ status: HTTPResponse.Status,
+        code: String,
+        detail: String,
+        path: String? = nil,
+        queryParameter: String? = nil,
+        header: String? = nil,
+        title: String? = nil
     ) {
         self.status = status
         self.details = [Detail(detail: detail, code: code, path: path, queryParameter: queryParameter, header: header)]
@@ -96,14 +101,18 @@ extension NetSuiteError {
 
     static func concurrencyLimitExceeded() -> NetSuiteError {
         NetSuiteError(
-            .tooManyRequests, code: "CONCURRENCY_LIMIT_EXCEEDED",
-            detail: "Concurrent request limit exceeded. Request blocked.")
+            .tooManyRequests,
+            code: "CONCURRENCY_LIMIT_EXCEEDED",
+            detail: "Concurrent request limit exceeded. Request blocked."
+        )
     }
 
     static func nonexistentID() -> NetSuiteError {
         NetSuiteError(
-            .notFound, code: "NONEXISTENT_ID",
-            detail: "The record instance does not exist. Provide a valid record instance ID.")
+            .notFound,
+            code: "NONEXISTENT_ID",
+            detail: "The record instance does not exist. Provide a valid record instance ID."
+        )
     }
 
     static func recordTypeDoesNotExist(_ name: String) -> NetSuiteError {
@@ -112,22 +121,30 @@ extension NetSuiteError {
 
     static func duplicateExternalID() -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "USER_ERROR", detail: "Error while accessing a resource. This entity already exists.")
+            .badRequest,
+            code: "USER_ERROR",
+            detail: "Error while accessing a resource. This entity already exists."
+        )
     }
 
     static func invalidFieldValue(_ value: String, field: String, path: String) -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "INVALID_CONTENT",
+            .badRequest,
+            code: "INVALID_CONTENT",
             detail:
                 "Error while accessing resource: You have entered an Invalid Field Value \(value) "
                 + "for the following field: \(field)",
-            path: path)
+            path: path
+        )
     }
 
     static func readOnlyField(_ field: String, path: String) -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "INVALID_CONTENT",
-            detail: "Error while accessing a resource. You cannot set the read-only field '\(field)'.", path: path)
+            .badRequest,
+            code: "INVALID_CONTENT",
+            detail: "Error while accessing a resource. You cannot set the read-only field '\(field)'.",
+            path: path
+        )
     }
 
     static func invalidContent(_ detail: String, path: String? = nil) -> NetSuiteError {
@@ -140,47 +157,62 @@ extension NetSuiteError {
 
     static func malformedJSON() -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "INVALID_CONTENT",
-            detail: "Invalid content in the request body. The request body must be a valid JSON object.")
+            .badRequest,
+            code: "INVALID_CONTENT",
+            detail: "Invalid content in the request body. The request body must be a valid JSON object."
+        )
     }
 
     static func invalidExternalIDInURL(_ value: String) -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "INVALID_ID",
+            .badRequest,
+            code: "INVALID_ID",
             detail:
                 "The external ID '\(value)' contains characters that are not allowed in a URL. Only letters, numbers, "
-                + "underscores and hyphens are supported; use a query with q=externalId IS \"...\" instead.")
+                + "underscores and hyphens are supported; use a query with q=externalId IS \"...\" instead."
+        )
     }
 
     static func dependentRecords() -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "THIS_RECORD_CANNOT_BE_DELETED_BECAUSE_IT_HAS_DEPENDENT_RECORDS",
-            detail: "This record cannot be deleted because it has dependent records.")
+            .badRequest,
+            code: "THIS_RECORD_CANNOT_BE_DELETED_BECAUSE_IT_HAS_DEPENDENT_RECORDS",
+            detail: "This record cannot be deleted because it has dependent records."
+        )
     }
 
     static func wrongTransactionType() -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "USER_ERROR",
-            detail: "Error while accessing a resource. Transaction type specified is incorrect.")
+            .badRequest,
+            code: "USER_ERROR",
+            detail: "Error while accessing a resource. Transaction type specified is incorrect."
+        )
     }
 
     static func invalidSearchQuery(_ reason: String) -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "INVALID_PARAMETER",
+            .badRequest,
+            code: "INVALID_PARAMETER",
             detail: "Invalid search query. Detailed unprocessed description follows. Search error occurred: \(reason)",
-            queryParameter: "q")
+            queryParameter: "q"
+        )
     }
 
     static func invalidQueryParameter(_ name: String, value: String) -> NetSuiteError {
         NetSuiteError(
-            .badRequest, code: "INVALID_PARAMETER",
-            detail: "Invalid query parameter value: '\(value)' for parameter '\(name)'.", queryParameter: name)
+            .badRequest,
+            code: "INVALID_PARAMETER",
+            detail: "Invalid query parameter value: '\(value)' for parameter '\(name)'.",
+            queryParameter: name
+        )
     }
 
     static func methodNotAllowed() -> NetSuiteError {
         NetSuiteError(
-            .methodNotAllowed, code: "INVALID_REQUEST",
-            detail: "The HTTP method is not supported for this resource.")
+            .methodNotAllowed,
+            code: "INVALID_REQUEST",
+            detail: "The HTTP method is not supported for this resource."
+        )
     }
 }
 
@@ -196,12 +228,14 @@ enum GatewayPage {
             html = page(
                 title: "502 Bad Gateway",
                 body: "<h1>502 Bad Gateway</h1><p>The server returned an invalid or "
-                    + "incomplete response.</p>")
+                    + "incomplete response.</p>"
+            )
         case 503:
             html = page(
                 title: "503 Service Unavailable",
                 body: "<h1>Service Unavailable</h1><p>The server is "
-                    + "temporarily unable to service your request. Please try again later.</p>")
+                    + "temporarily unable to service your request. Please try again later.</p>"
+            )
         case 504:
             html = page(title: "504 Gateway Timeout", body: "<h1>504 Gateway Timeout</h1>")
         default:
@@ -214,7 +248,8 @@ enum GatewayPage {
         let html = page(
             title: "NetSuite - Scheduled Maintenance",
             body: "<h1>NetSuite is undergoing scheduled maintenance</h1><p>We apologize for the inconvenience. "
-                + "Please try again later.</p>")
+                + "Please try again later.</p>"
+        )
         return Response.text(html, status: .serviceUnavailable, contentType: "text/html; charset=UTF-8")
     }
 
@@ -228,7 +263,8 @@ enum GatewayPage {
 
 extension Response {
     static func json(
-        _ value: JSONValue, status: HTTPResponse.Status = .ok,
+        _ value: JSONValue,
+        status: HTTPResponse.Status = .ok,
         contentType: String = "application/json; charset=UTF-8"
     ) -> Response {
         text(value.serialized, status: status, contentType: contentType)

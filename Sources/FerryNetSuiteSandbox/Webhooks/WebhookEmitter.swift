@@ -4,7 +4,7 @@ import Logging
 import Synchronization
 
 #if canImport(FoundationNetworking)
-    import FoundationNetworking
+import FoundationNetworking
 #endif
 
 /// Where and how the sandbox posts change notifications, imitating a SuiteScript User Event script that calls
@@ -32,7 +32,8 @@ public struct NetSuiteWebhook: Sendable, Equatable, Codable {
         self.init(
             url: try container.decode(String.self, forKey: .url),
             lossRate: try container.decodeIfPresent(Double.self, forKey: .lossRate) ?? 0,
-            timeoutSeconds: try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 45)
+            timeoutSeconds: try container.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 45
+        )
     }
 }
 
@@ -115,7 +116,9 @@ final class WebhookEmitter: Sendable {
                 // No retry: the notification is lost, as with a real User Event script.
                 state.withLock { $0.counters.failed += 1 }
                 logger.debug(
-                    "webhook delivery failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+                    "webhook delivery failed",
+                    metadata: ["error.type": "\(String(reflecting: type(of: error)))"]
+                )
             }
         }
     }

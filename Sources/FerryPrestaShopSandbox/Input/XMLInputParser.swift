@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(FoundationXML)
-    import FoundationXML
+import FoundationXML
 #endif
 
 /// A parsed XML element: just enough DOM for webservice write bodies.
@@ -94,7 +94,11 @@ enum XMLInputParser {
             }
         }
         return InputEntity(
-            nodeName: element.name, values: values, associations: associations, associationNames: associationNames)
+            nodeName: element.name,
+            values: values,
+            associations: associations,
+            associationNames: associationNames
+        )
     }
 
     private final class TreeBuilder: NSObject, XMLParserDelegate {
@@ -103,14 +107,20 @@ enum XMLInputParser {
         var failure: String?
 
         func parser(
-            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-            qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+            _ parser: XMLParser,
+            didStartElement elementName: String,
+            namespaceURI: String?,
+            qualifiedName qName: String?,
+            attributes attributeDict: [String: String] = [:]
         ) {
             stack.append(XMLElementNode(name: elementName, attributes: attributeDict))
         }
 
         func parser(
-            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?
+            _ parser: XMLParser,
+            didEndElement elementName: String,
+            namespaceURI: String?,
+            qualifiedName qName: String?
         ) {
             guard let element = stack.popLast() else { return }
             if stack.isEmpty {

@@ -71,18 +71,38 @@ enum OrderFactory {
     ]
 
     static func line(
-        productID: Int, attributeID: Int, quantity: Int, name: String, reference: String, ean13: String,
-        weight: Decimal, basePrice: Decimal, taxRulesGroupID: Int, tax: (rate: Decimal, taxID: Int, name: String),
+        productID: Int,
+        attributeID: Int,
+        quantity: Int,
+        name: String,
+        reference: String,
+        ean13: String,
+        weight: Decimal,
+        basePrice: Decimal,
+        taxRulesGroupID: Int,
+        tax: (rate: Decimal, taxID: Int, name: String),
         conversionRate: Decimal
     ) -> Line {
         let multiplier = 1 + tax.rate / 100
         let unitExcl = (basePrice * conversionRate).rounded(2)
         let totalExcl = unitExcl * Decimal(quantity)
         return Line(
-            productID: productID, attributeID: attributeID, quantity: quantity, name: name, reference: reference,
-            ean13: ean13, weight: weight, taxRulesGroupID: taxRulesGroupID, taxRate: tax.rate, taxID: tax.taxID,
-            taxName: tax.name, unitTaxExcl: unitExcl, unitTaxIncl: (unitExcl * multiplier).rounded(2),
-            totalTaxExcl: totalExcl, totalTaxIncl: (totalExcl * multiplier).rounded(2))
+            productID: productID,
+            attributeID: attributeID,
+            quantity: quantity,
+            name: name,
+            reference: reference,
+            ean13: ean13,
+            weight: weight,
+            taxRulesGroupID: taxRulesGroupID,
+            taxRate: tax.rate,
+            taxID: tax.taxID,
+            taxName: tax.name,
+            unitTaxExcl: unitExcl,
+            unitTaxIncl: (unitExcl * multiplier).rounded(2),
+            totalTaxExcl: totalExcl,
+            totalTaxIncl: (totalExcl * multiplier).rounded(2)
+        )
     }
 
     static func totals(lines: [Line], carrierID: Int, carrierTaxRate: Decimal, conversionRate: Decimal) -> Totals {
@@ -92,6 +112,7 @@ enum OrderFactory {
             productsTaxIncl: lines.reduce(0) { $0 + $1.totalTaxIncl },
             shippingTaxExcl: shippingExcl,
             shippingTaxIncl: (shippingExcl * (1 + carrierTaxRate / 100)).rounded(2),
-            carrierTaxRate: carrierTaxRate)
+            carrierTaxRate: carrierTaxRate
+        )
     }
 }

@@ -29,8 +29,10 @@ actor OrderGenerator {
     private let logger: Logger
 
     init(
-        configuration: PrestaShopSandboxConfiguration.GeneratorConfiguration?, publisher: OrderPublisher,
-        dataset: SandboxDataset, logger: Logger
+        configuration: PrestaShopSandboxConfiguration.GeneratorConfiguration?,
+        publisher: OrderPublisher,
+        dataset: SandboxDataset,
+        logger: Logger
     ) {
         let configuration = configuration ?? .init(autostart: false)
         self.configuration = configuration
@@ -44,12 +46,17 @@ actor OrderGenerator {
 
     var status: OrderGeneratorStatus {
         OrderGeneratorStatus(
-            running: running, ratePerSecond: configuration.ratePerSecond, arrivals: configuration.arrivals,
-            remaining: remaining, generated: generated)
+            running: running,
+            ratePerSecond: configuration.ratePerSecond,
+            arrivals: configuration.arrivals,
+            remaining: remaining,
+            generated: generated
+        )
     }
 
     func update(
-        running: Bool?, ratePerSecond: Double?,
+        running: Bool?,
+        ratePerSecond: Double?,
         arrivals: PrestaShopSandboxConfiguration.GeneratorConfiguration.Arrivals?,
         maxOrders: Int??
     ) {
@@ -131,7 +138,10 @@ actor OrderGenerator {
             let sku = dataset.skus[index]
             let roll = pick(10)
             return OrderSpec.Row(
-                productID: sku.productID, attributeID: sku.combinationID, quantity: roll < 7 ? 1 : (roll < 9 ? 2 : 3))
+                productID: sku.productID,
+                attributeID: sku.combinationID,
+                quantity: roll < 7 ? 1 : (roll < 9 ? 2 : 3)
+            )
         }
         let state = weightedState()
         let module: String
@@ -142,8 +152,14 @@ actor OrderGenerator {
         }
         let carrier = dataset.carriers[pick(dataset.carriers.count)].id
         return OrderSpec(
-            customerID: customer.id, deliveryAddressID: addressID, invoiceAddressID: addressID, rows: rows,
-            paymentModule: module, carrierID: carrier, stateID: state)
+            customerID: customer.id,
+            deliveryAddressID: addressID,
+            invoiceAddressID: addressID,
+            rows: rows,
+            paymentModule: module,
+            carrierID: carrier,
+            stateID: state
+        )
     }
 
     private func weightedState() -> Int {

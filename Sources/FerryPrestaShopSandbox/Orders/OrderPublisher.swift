@@ -23,7 +23,10 @@ struct OrderPublisher: Sendable {
         guard let record = await store.detail("orders", id: orderID) else { return nil }
         let definition = ResourceCatalog.orders
         return JSONRenderer.detail(
-            [RenderedEntity(record: record, definition: definition, display: .full)], definition: definition,
-            asList: false, options: RenderOptions(typing: typing))
+            [RenderedEntity(record: record, definition: definition, display: .full)],
+            definition: definition,
+            asList: false,
+            options: RenderOptions(typing: typing)
+        )
     }
 }

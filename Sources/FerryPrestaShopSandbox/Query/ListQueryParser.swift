@@ -5,17 +5,20 @@ import Foundation
 enum ListQueryParser {
     /// A list request (`GET /api/orders?…`).
     static func parseList(
-        _ parameters: QueryParameters, definition: ResourceDefinition
+        _ parameters: QueryParameters,
+        definition: ResourceDefinition
     ) throws(WebserviceError) -> ListQuery {
         var query = ListQuery()
         query.languages = try languages(parameters)
         if let schema = parameters["schema"] {
             guard schema == "blank" || schema == "synopsis" else {
                 throw WebserviceError(
-                    400, 28,
+                    400,
+                    28,
                     "Please select a schema of type 'synopsis' to get the whole schema informations (which fields "
                         + "are required, which kind of content...) or 'blank' to get an empty schema to fill before "
-                        + "using POST request")
+                        + "using POST request"
+                )
             }
             query.schema = schema
             return query
@@ -44,8 +47,10 @@ enum ListQueryParser {
             }
             if field.dynamic {
                 throw WebserviceError(
-                    400, 34,
-                    "The field \"\(field.name)\" is dynamic. It is not possible to filter GET query with this field.")
+                    400,
+                    34,
+                    "The field \"\(field.name)\" is dynamic. It is not possible to filter GET query with this field."
+                )
             }
             query.filters.append(FilterClause(field: field, operation: FilterOperation(filter.value)))
         }
@@ -59,7 +64,10 @@ enum ListQueryParser {
             let parts = limit.split(separator: ",", omittingEmptySubsequences: false).map { phpInt(String($0)) }
             guard parts.count <= 2 else {
                 throw WebserviceError(
-                    400, 39, "The \"limit\" value has to be formed as this example: \"5,25\" or \"10\"")
+                    400,
+                    39,
+                    "The \"limit\" value has to be formed as this example: \"5,25\" or \"10\""
+                )
             }
             query.limit = parts.count == 2 ? (max(parts[0], 0), max(parts[1], 0)) : (0, max(parts[0], 0))
         }
@@ -68,7 +76,8 @@ enum ListQueryParser {
 
     /// A detail request (`GET /api/orders/5?…`): display defaults to full; filters and sort do not apply.
     static func parseDetail(
-        _ parameters: QueryParameters, definition: ResourceDefinition
+        _ parameters: QueryParameters,
+        definition: ResourceDefinition
     ) throws(WebserviceError) -> ListQuery {
         var query = ListQuery()
         query.languages = try languages(parameters)
@@ -86,17 +95,23 @@ enum ListQueryParser {
     }
 
     private static func unknownFilter(
-        _ filter: (field: String, subKey: String?, value: String), available: [String]
+        _ filter: (field: String, subKey: String?, value: String),
+        available: [String]
     ) -> WebserviceError {
         if filter.subKey != nil {
             return WebserviceError(400, 31, "There is no existing linked table for this resource")
         }
         return WebserviceError(
-            400, 32, WebserviceError.didYouMean("This filter does not exist", filter.field, available))
+            400,
+            32,
+            WebserviceError.didYouMean("This filter does not exist", filter.field, available)
+        )
     }
 
     private static func applyDisplay(
-        _ parameters: QueryParameters, definition: ResourceDefinition, to query: inout ListQuery
+        _ parameters: QueryParameters,
+        definition: ResourceDefinition,
+        to query: inout ListQuery
     ) throws(WebserviceError) {
         guard let display = parameters["display"] else { return }
         query.displayGiven = true
@@ -109,9 +124,11 @@ enum ListQueryParser {
         default:
             guard display.hasPrefix("["), display.hasSuffix("]"), display.count >= 2 else {
                 throw WebserviceError(
-                    400, 36,
+                    400,
+                    36,
                     "The 'display' syntax is wrong. You can set 'full' or '[field_1,field_2,field_3,...]'. "
-                        + "These are available: \(fieldList)")
+                        + "These are available: \(fieldList)"
+                )
             }
             var fields: [String] = []
             var associations: [String: [String]] = [:]
@@ -131,7 +148,8 @@ enum ListQueryParser {
                 guard valid else {
                     let details = subFields.map { " (details : " + $0.joined(separator: ", ") + ")" } ?? ""
                     throw WebserviceError(
-                        400, 35,
+                        400,
+                        35,
                         "Unable to display this field \"\(name)\(details)\". However, these are available: \(fieldList)"
                     )
                 }
@@ -167,7 +185,10 @@ enum ListQueryParser {
     }
 
     private static func sortKeys(
-        _ sort: String, definition: ResourceDefinition, available: [String], multilingual: [String]
+        _ sort: String,
+        definition: ResourceDefinition,
+        available: [String],
+        multilingual: [String]
     ) throws(WebserviceError) -> [SortKey] {
         let items: [String]
         if sort.hasPrefix("["), sort.hasSuffix("]"), sort.count >= 2 {
@@ -184,10 +205,12 @@ enum ListQueryParser {
             guard available.contains(name) || multilingual.contains(name), let field = definition.field(named: name)
             else {
                 throw WebserviceError(
-                    400, 38,
+                    400,
+                    38,
                     "Unable to filter by this field. However, these are available: "
                         + available.joined(separator: ", ") + ", for i18n fields:"
-                        + multilingual.joined(separator: ", "))
+                        + multilingual.joined(separator: ", ")
+                )
             }
             keys.append(SortKey(field: field, ascending: direction == "ASC"))
         }
@@ -195,9 +218,11 @@ enum ListQueryParser {
     }
 
     private static let malformedSort = WebserviceError(
-        400, 37,
+        400,
+        37,
         "The \"sort\" value has to be formed as this example: \"field_ASC\" or "
-            + "'[field_1_DESC,field_2_ASC,field_3_ASC,...]' (\"field\" has to be an available field)")
+            + "'[field_1_DESC,field_2_ASC,field_3_ASC,...]' (\"field\" has to be an available field)"
+    )
 
     /// `filterLanguage()`: `1`, `[1|2]`, `[1,2]` (range) or `[1]`; unknown languages are dropped.
     static func languages(_ parameters: QueryParameters) throws(WebserviceError) -> [Int] {

@@ -7,7 +7,9 @@ import Foundation
 /// decimals are strings, and `/` is escaped as PHP's `json_encode` does.
 enum JSONRenderer {
     static func detail(
-        _ entities: [RenderedEntity], definition: ResourceDefinition, asList: Bool,
+        _ entities: [RenderedEntity],
+        definition: ResourceDefinition,
+        asList: Bool,
         options: RenderOptions
     ) -> String {
         if asList {
@@ -18,7 +20,9 @@ enum JSONRenderer {
     }
 
     static func list(
-        _ entities: [RenderedEntity], definition: ResourceDefinition, idsOnly: Bool,
+        _ entities: [RenderedEntity],
+        definition: ResourceDefinition,
+        idsOnly: Bool,
         options: RenderOptions
     ) -> String {
         guard !entities.isEmpty else { return "[]" }
@@ -58,8 +62,10 @@ enum JSONRenderer {
                                 association.definition.name,
                                 .array([.object(association.fields.map { ($0.name, .string("")) })])
                             )
-                        })
-                ))
+                        }
+                    )
+                )
+            )
         }
         return JSONNode.object([(definition.nodeName, .object(members))]).serialized
     }
@@ -97,7 +103,8 @@ enum JSONRenderer {
             return .array(
                 options.languages.map { language in
                     .object([("id", number(language, options: options)), ("value", .string(texts[language] ?? ""))])
-                })
+                }
+            )
         case .id, .integer:
             if case .null = value { return .null }
             guard options.typing == .v8, let number = value.intValue else {

@@ -32,7 +32,10 @@ struct RenderedEntity: Sendable {
         associations = definition.associations.compactMap { association in
             guard let fields = display.associationFields(association) else { return nil }
             return Association(
-                definition: association, fields: fields, rows: record.associations[association.name] ?? [])
+                definition: association,
+                fields: fields,
+                rows: record.associations[association.name] ?? []
+            )
         }
     }
 

@@ -13,7 +13,9 @@ enum XMLRenderer {
     }
 
     static func list(
-        _ entities: [RenderedEntity], definition: ResourceDefinition, idsOnly: Bool,
+        _ entities: [RenderedEntity],
+        definition: ResourceDefinition,
+        idsOnly: Bool,
         options: RenderOptions
     ) -> String {
         var content = "<\(definition.name)>\n"
@@ -42,7 +44,9 @@ enum XMLRenderer {
 
     /// `GET /api/`: every resource the key may use, with its methods.
     static func resourceList(
-        _ resources: [(ResourceDefinition, Set<String>)], shopName: String, options: RenderOptions
+        _ resources: [(ResourceDefinition, Set<String>)],
+        shopName: String,
+        options: RenderOptions
     ) -> String {
         var content = "<api shopName=\"\(attribute(shopName))\">\n"
         for (definition, methods) in resources {
@@ -94,7 +98,10 @@ enum XMLRenderer {
     // MARK: - Entities
 
     private static func entity(
-        _ nodeName: String, _ entity: RenderedEntity, options: RenderOptions, depth: Int
+        _ nodeName: String,
+        _ entity: RenderedEntity,
+        options: RenderOptions,
+        depth: Int
     ) -> String {
         let indent = String(repeating: "\t", count: depth)
         var content = "\(indent)<\(nodeName)>\n"

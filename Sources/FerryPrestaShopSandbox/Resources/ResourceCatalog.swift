@@ -13,7 +13,10 @@ enum ResourceCatalog {
     // MARK: - Orders
 
     static let orders = ResourceDefinition(
-        name: "orders", nodeName: "order", className: "Order", description: "The Customers orders",
+        name: "orders",
+        nodeName: "order",
+        className: "Order",
+        description: "The Customers orders",
         fields: [
             .id("id"),
             .id("id_address_delivery", "addresses", required: true),
@@ -65,7 +68,8 @@ enum ResourceCatalog {
         ],
         associations: [
             AssociationDefinition(
-                name: "order_rows", nodeType: "order_row",
+                name: "order_rows",
+                nodeType: "order_row",
                 fields: [
                     .id("id"),
                     .id("product_id", "products"),
@@ -81,11 +85,17 @@ enum ResourceCatalog {
                     .money("unit_price_tax_incl"),
                     .money("unit_price_tax_excl"),
                 ],
-                virtualEntity: true, readOnly: true)
-        ])
+                virtualEntity: true,
+                readOnly: true
+            )
+        ]
+    )
 
     static let orderDetails = ResourceDefinition(
-        name: "order_details", nodeName: "order_detail", className: "OrderDetail", description: "Details of an order",
+        name: "order_details",
+        nodeName: "order_detail",
+        className: "OrderDetail",
+        description: "Details of an order",
         fields: [
             .id("id"),
             .id("id_order", "orders", required: true),
@@ -139,10 +149,13 @@ enum ResourceCatalog {
         ],
         associations: [
             AssociationDefinition(name: "taxes", nodeType: "tax", fields: [.id("id", "taxes")], readOnly: true)
-        ])
+        ]
+    )
 
     static let orderHistories = ResourceDefinition(
-        name: "order_histories", nodeName: "order_history", className: "OrderHistory",
+        name: "order_histories",
+        nodeName: "order_history",
+        className: "OrderHistory",
         description: "The Order histories",
         fields: [
             .id("id"),
@@ -150,10 +163,13 @@ enum ResourceCatalog {
             .id("id_order_state", "order_states", required: true),
             .id("id_order", "orders", required: true),
             .date("date_add"),
-        ])
+        ]
+    )
 
     static let orderPayments = ResourceDefinition(
-        name: "order_payments", nodeName: "order_payment", className: "OrderPayment",
+        name: "order_payments",
+        nodeName: "order_payment",
+        className: "OrderPayment",
         description: "The Order payments",
         fields: [
             .id("id"),
@@ -169,10 +185,14 @@ enum ResourceCatalog {
             .string("card_holder"),
             .date("date_add"),
             .id("id_employee", "employees"),
-        ])
+        ]
+    )
 
     static let orderStates = ResourceDefinition(
-        name: "order_states", nodeName: "order_state", className: "OrderState", description: "The Order statuses",
+        name: "order_states",
+        nodeName: "order_state",
+        className: "OrderState",
+        description: "The Order statuses",
         fields: [
             .id("id"),
             .bool("unremovable"),
@@ -190,12 +210,16 @@ enum ResourceCatalog {
             .bool("deleted"),
             .text("name", required: true),
             .text("template"),
-        ])
+        ]
+    )
 
     // MARK: - Customers and places
 
     static let customers = ResourceDefinition(
-        name: "customers", nodeName: "customer", className: "Customer", description: "The e-shop's customers",
+        name: "customers",
+        nodeName: "customer",
+        className: "Customer",
+        description: "The e-shop's customers",
         fields: [
             .id("id"),
             .id("id_default_group", "groups"),
@@ -233,10 +257,13 @@ enum ResourceCatalog {
         ],
         associations: [
             AssociationDefinition(name: "groups", nodeType: "group", fields: [.id("id", "groups")])
-        ])
+        ]
+    )
 
     static let addresses = ResourceDefinition(
-        name: "addresses", nodeName: "address", className: "Address",
+        name: "addresses",
+        nodeName: "address",
+        className: "Address",
         description: "The Customer, Brand and Customer addresses",
         fields: [
             .id("id"),
@@ -262,10 +289,14 @@ enum ResourceCatalog {
             .bool("deleted"),
             .date("date_add"),
             .date("date_upd"),
-        ])
+        ]
+    )
 
     static let countries = ResourceDefinition(
-        name: "countries", nodeName: "country", className: "Country", description: "The countries",
+        name: "countries",
+        nodeName: "country",
+        className: "Country",
+        description: "The countries",
         fields: [
             .id("id"),
             .id("id_zone", "zones", required: true),
@@ -279,10 +310,14 @@ enum ResourceCatalog {
             .string("zip_code_format"),
             .bool("display_tax_label", required: true),
             .text("name", required: true),
-        ])
+        ]
+    )
 
     static let currencies = ResourceDefinition(
-        name: "currencies", nodeName: "currency", className: "Currency", description: "The currencies",
+        name: "currencies",
+        nodeName: "currency",
+        className: "Currency",
+        description: "The currencies",
         fields: [
             .id("id"),
             .text("name", required: true),
@@ -295,12 +330,16 @@ enum ResourceCatalog {
             .bool("active"),
             .bool("unofficial"),
             .bool("modified"),
-        ])
+        ]
+    )
 
     // MARK: - Catalogue and stock
 
     static let products = ResourceDefinition(
-        name: "products", nodeName: "product", className: "Product", description: "The products",
+        name: "products",
+        nodeName: "product",
+        className: "Product",
+        description: "The products",
         fields: [
             .id("id"),
             .id("id_manufacturer", "manufacturers"),
@@ -378,13 +417,18 @@ enum ResourceCatalog {
             AssociationDefinition(name: "categories", nodeType: "category", fields: [.id("id", "categories")]),
             AssociationDefinition(name: "combinations", nodeType: "combination", fields: [.id("id", "combinations")]),
             AssociationDefinition(
-                name: "stock_availables", nodeType: "stock_available",
+                name: "stock_availables",
+                nodeType: "stock_available",
                 fields: [.id("id", "stock_availables"), .id("id_product_attribute", "combinations")],
-                readOnly: true),
-        ])
+                readOnly: true
+            ),
+        ]
+    )
 
     static let combinations = ResourceDefinition(
-        name: "combinations", nodeName: "combination", className: "Combination",
+        name: "combinations",
+        nodeName: "combination",
+        className: "Combination",
         description: "The product combinations",
         fields: [
             .id("id"),
@@ -407,10 +451,13 @@ enum ResourceCatalog {
             .bool("low_stock_alert"),
             .bool("default_on"),
             .string("available_date"),
-        ])
+        ]
+    )
 
     static let stockAvailables = ResourceDefinition(
-        name: "stock_availables", nodeName: "stock_available", className: "StockAvailable",
+        name: "stock_availables",
+        nodeName: "stock_available",
+        className: "StockAvailable",
         description: "Available quantities",
         fields: [
             .id("id"),
@@ -423,22 +470,30 @@ enum ResourceCatalog {
             .int("out_of_stock", required: true),
             .string("location"),
         ],
-        forbiddenMethods: ["POST", "DELETE"])
+        forbiddenMethods: ["POST", "DELETE"]
+    )
 
     // MARK: - Tax
 
     static let taxes = ResourceDefinition(
-        name: "taxes", nodeName: "tax", className: "Tax", description: "The tax rate",
+        name: "taxes",
+        nodeName: "tax",
+        className: "Tax",
+        description: "The tax rate",
         fields: [
             .id("id"),
             .decimal("rate", scale: 3, required: true),
             .bool("active"),
             .bool("deleted"),
             .text("name", required: true),
-        ])
+        ]
+    )
 
     static let taxRules = ResourceDefinition(
-        name: "tax_rules", nodeName: "tax_rule", className: "TaxRule", description: "Tax rules entity",
+        name: "tax_rules",
+        nodeName: "tax_rule",
+        className: "TaxRule",
+        description: "Tax rules entity",
         fields: [
             .id("id"),
             .id("id_tax_rules_group", "tax_rule_groups", required: true),
@@ -449,10 +504,13 @@ enum ResourceCatalog {
             .id("id_tax", "taxes", required: true),
             .int("behavior"),
             .string("description"),
-        ])
+        ]
+    )
 
     static let taxRuleGroups = ResourceDefinition(
-        name: "tax_rule_groups", nodeName: "tax_rule_group", className: "TaxRulesGroup",
+        name: "tax_rule_groups",
+        nodeName: "tax_rule_group",
+        className: "TaxRulesGroup",
         description: "Tax rule groups",
         fields: [
             .id("id"),
@@ -461,5 +519,6 @@ enum ResourceCatalog {
             .bool("deleted"),
             .date("date_add"),
             .date("date_upd"),
-        ])
+        ]
+    )
 }

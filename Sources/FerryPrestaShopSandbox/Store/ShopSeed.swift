@@ -34,7 +34,9 @@ struct ShopSeed {
         tables["taxes"] = ResourceTable(definition: catalog.taxes, records: dataset.taxes.map(tax))
         tables["tax_rules"] = ResourceTable(definition: catalog.taxRules, records: dataset.taxRules.map(taxRule))
         tables["tax_rule_groups"] = ResourceTable(
-            definition: catalog.taxRuleGroups, records: dataset.taxCategories.map(taxRulesGroup))
+            definition: catalog.taxRuleGroups,
+            records: dataset.taxCategories.map(taxRulesGroup)
+        )
         tables["order_states"] = ResourceTable(definition: catalog.orderStates, records: orderStates.map(orderState))
         for name in ["orders", "order_details", "order_histories", "order_payments"] {
             if let definition = catalog.definition(name) { tables[name] = ResourceTable(definition: definition) }
@@ -43,16 +45,30 @@ struct ShopSeed {
         let stock = StockSeed(dataset: dataset)
         let rows = CatalogueRows(dataset: dataset, stock: stock, dates: dates)
         tables["products"] = ResourceTable(
-            definition: catalog.products, seedIDs: dataset.products.map(\.id), seed: rows.product)
+            definition: catalog.products,
+            seedIDs: dataset.products.map(\.id),
+            seed: rows.product
+        )
         tables["combinations"] = ResourceTable(
-            definition: catalog.combinations, seedIDs: Array(rows.skuByCombination.keys), seed: rows.combination)
+            definition: catalog.combinations,
+            seedIDs: Array(rows.skuByCombination.keys),
+            seed: rows.combination
+        )
         tables["stock_availables"] = ResourceTable(
-            definition: catalog.stockAvailables, seedIDs: Array(stock.keys.indices.map { $0 + 1 }),
-            seed: rows.stockAvailable)
+            definition: catalog.stockAvailables,
+            seedIDs: Array(stock.keys.indices.map { $0 + 1 }),
+            seed: rows.stockAvailable
+        )
         tables["customers"] = ResourceTable(
-            definition: catalog.customers, seedIDs: dataset.customers.map(\.id), seed: rows.customer)
+            definition: catalog.customers,
+            seedIDs: dataset.customers.map(\.id),
+            seed: rows.customer
+        )
         tables["addresses"] = ResourceTable(
-            definition: catalog.addresses, seedIDs: dataset.addresses.map(\.id), seed: rows.address)
+            definition: catalog.addresses,
+            seedIDs: dataset.addresses.map(\.id),
+            seed: rows.address
+        )
 
         var combinationsByProduct: [Int: [Int]] = [:]
         for product in dataset.products where !product.combinationIDs.isEmpty {
@@ -82,7 +98,8 @@ struct ShopSeed {
                 "zip_code_format": .string(""),
                 "display_tax_label": .bool(true),
                 "name": .text([1: country.name, 2: Self.frenchCountryNames[country.isoCode] ?? country.name]),
-            ])
+            ]
+        )
     }
 
     private func currency(_ currency: SandboxDataset.Currency) -> Record {
@@ -99,7 +116,8 @@ struct ShopSeed {
                 "active": .bool(true),
                 "unofficial": .bool(false),
                 "modified": .bool(false),
-            ])
+            ]
+        )
     }
 
     private func tax(_ tax: SandboxDataset.Tax) -> Record {
@@ -110,7 +128,8 @@ struct ShopSeed {
                 "active": .bool(true),
                 "deleted": .bool(false),
                 "name": .text([1: tax.name, 2: tax.name.replacingOccurrences(of: "VAT", with: "TVA")]),
-            ])
+            ]
+        )
     }
 
     private func taxRule(_ rule: SandboxDataset.TaxRule) -> Record {
@@ -125,7 +144,8 @@ struct ShopSeed {
                 "id_tax": .int(rule.taxID),
                 "behavior": .int(0),
                 "description": .string(""),
-            ])
+            ]
+        )
     }
 
     private func taxRulesGroup(_ category: SandboxDataset.TaxCategory) -> Record {
@@ -138,7 +158,8 @@ struct ShopSeed {
                 "deleted": .bool(false),
                 "date_add": .string(date),
                 "date_upd": .string(date),
-            ])
+            ]
+        )
     }
 
     private func orderState(_ state: SandboxDataset.OrderState) -> Record {
@@ -166,7 +187,8 @@ struct ShopSeed {
                 "deleted": .bool(false),
                 "name": .text([1: state.name, 2: state.name]),
                 "template": .text([1: template, 2: template]),
-            ])
+            ]
+        )
     }
 
     static let frenchCountryNames = [
@@ -250,21 +272,37 @@ struct CatalogueRows: Sendable {
             return ["id": .int(stockID), "id_product_attribute": .int(attribute)]
         }
         let fields = Self.productFields(
-            name: product.name, frenchName: Self.frenchName(product.name), reference: product.reference,
-            ean13: product.ean13, price: product.price, taxRulesGroupID: product.taxCategoryID,
-            weight: product.weight, hasCombinations: !product.combinationIDs.isEmpty, date: added)
+            name: product.name,
+            frenchName: Self.frenchName(product.name),
+            reference: product.reference,
+            ean13: product.ean13,
+            price: product.price,
+            taxRulesGroupID: product.taxCategoryID,
+            weight: product.weight,
+            hasCombinations: !product.combinationIDs.isEmpty,
+            date: added
+        )
         return Record(
-            id: id, fields: fields,
+            id: id,
+            fields: fields,
             associations: [
                 "categories": [["id": .int(2)]],
                 "combinations": product.combinationIDs.map { ["id": .int($0)] },
                 "stock_availables": stockRows,
-            ])
+            ]
+        )
     }
 
     static func productFields(
-        name: String, frenchName: String, reference: String, ean13: String, price: Decimal, taxRulesGroupID: Int,
-        weight: Decimal, hasCombinations: Bool, date: String
+        name: String,
+        frenchName: String,
+        reference: String,
+        ean13: String,
+        price: Decimal,
+        taxRulesGroupID: Int,
+        weight: Decimal,
+        hasCombinations: Bool,
+        date: String
     ) -> [String: FieldValue] {
         let slug = name.lowercased().replacingOccurrences(of: " ", with: "-")
         let frenchSlug = frenchName.lowercased().replacingOccurrences(of: " ", with: "-")
@@ -307,12 +345,21 @@ struct CatalogueRows: Sendable {
         return Record(
             id: id,
             fields: Self.combinationFields(
-                productID: sku.productID, reference: sku.reference, ean13: sku.ean13, priceImpact: sku.priceImpact,
-                isDefault: isFirst))
+                productID: sku.productID,
+                reference: sku.reference,
+                ean13: sku.ean13,
+                priceImpact: sku.priceImpact,
+                isDefault: isFirst
+            )
+        )
     }
 
     static func combinationFields(
-        productID: Int, reference: String, ean13: String, priceImpact: Decimal, isDefault: Bool
+        productID: Int,
+        reference: String,
+        ean13: String,
+        priceImpact: Decimal,
+        isDefault: Bool
     ) -> [String: FieldValue] {
         [
             "id_product": .int(productID), "location": .string(""), "ean13": .string(ean13), "isbn": .string(""),
@@ -345,15 +392,26 @@ struct CatalogueRows: Sendable {
         return Record(
             id: id,
             fields: Self.customerFields(
-                firstName: customer.firstName, lastName: customer.lastName, email: customer.email,
-                company: customer.company ?? "", secureKey: Self.secureKey("customer-\(id)"),
-                passwordHash: Self.passwordHash("customer-\(id)"), date: added),
-            associations: ["groups": [["id": .int(3)]]])
+                firstName: customer.firstName,
+                lastName: customer.lastName,
+                email: customer.email,
+                company: customer.company ?? "",
+                secureKey: Self.secureKey("customer-\(id)"),
+                passwordHash: Self.passwordHash("customer-\(id)"),
+                date: added
+            ),
+            associations: ["groups": [["id": .int(3)]]]
+        )
     }
 
     static func customerFields(
-        firstName: String, lastName: String, email: String, company: String, secureKey: String,
-        passwordHash: String, date: String
+        firstName: String,
+        lastName: String,
+        email: String,
+        company: String,
+        secureKey: String,
+        passwordHash: String,
+        date: String
     ) -> [String: FieldValue] {
         [
             "id_default_group": .int(3), "id_lang": .int(1), "newsletter_date_add": .string("0000-00-00 00:00:00"),
@@ -387,7 +445,8 @@ struct CatalogueRows: Sendable {
                 "address2": .string(""), "postcode": .string(address.postcode), "city": .string(address.city),
                 "other": .string(""), "phone": .string(address.phone), "phone_mobile": .string(""), "dni": .string(""),
                 "deleted": .bool(false), "date_add": .string(added), "date_upd": .string(added),
-            ])
+            ]
+        )
     }
 
     // MARK: - Helpers

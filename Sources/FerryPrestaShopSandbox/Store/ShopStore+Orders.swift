@@ -27,7 +27,8 @@ extension ShopStore {
             fields: [
                 "id_employee": .int(employeeID), "id_order_state": .int(stateID), "id_order": .int(order.id),
                 "date_add": .string(timestamp),
-            ])
+            ]
+        )
         insert("order_histories", history)
         historiesByOrder[order.id, default: []].append(historyID)
 
@@ -72,7 +73,9 @@ extension ShopStore {
                     "conversion_rate": order["conversion_rate"], "transaction_id": .string(transaction),
                     "card_number": .string(""), "card_brand": .string(""), "card_expiration": .string(""),
                     "card_holder": .string(""), "date_add": .string(date), "id_employee": .int(0),
-                ]))
+                ]
+            )
+        )
         paymentsByReference[order["reference"].stringValue, default: []].append(id)
     }
 
@@ -115,7 +118,11 @@ extension ShopStore {
         }
         let carrierTax = tax(group: 1, country: countryID)?.rate ?? 0
         let totals = OrderFactory.totals(
-            lines: lines, carrierID: carrierID, carrierTaxRate: carrierTax, conversionRate: conversionRate)
+            lines: lines,
+            carrierID: carrierID,
+            carrierTaxRate: carrierTax,
+            conversionRate: conversionRate
+        )
 
         let orderID = nextID("orders")
         let reference = newReference()
@@ -145,7 +152,8 @@ extension ShopStore {
                 "total_wrapping_tax_incl": .decimal(0), "total_wrapping_tax_excl": .decimal(0), "round_mode": .int(2),
                 "round_type": .int(2), "conversion_rate": .decimal(conversionRate), "reference": .string(reference),
                 "note": .string(""),
-            ])
+            ]
+        )
         nextCartID += 1
 
         for line in lines {
@@ -167,7 +175,9 @@ extension ShopStore {
     }
 
     private func line(
-        _ row: OrderSpec.Row, countryID: Int, conversionRate: Decimal
+        _ row: OrderSpec.Row,
+        countryID: Int,
+        conversionRate: Decimal
     ) throws(OrderSpecError) -> OrderFactory.Line {
         let product = record("products", row.productID)
         let combination = row.attributeID == 0 ? nil : record("combinations", row.attributeID)
@@ -183,12 +193,19 @@ extension ShopStore {
         let group = row.taxRulesGroupID ?? product?["id_tax_rules_group"].intValue ?? 1
         let tax = self.tax(group: group, country: countryID) ?? (0, 0, "")
         return OrderFactory.line(
-            productID: row.productID, attributeID: row.attributeID, quantity: row.quantity, name: name,
+            productID: row.productID,
+            attributeID: row.attributeID,
+            quantity: row.quantity,
+            name: name,
             reference: row.reference ?? combination?["reference"].stringValue ?? product?["reference"].stringValue
                 ?? "",
             ean13: combination?["ean13"].stringValue ?? product?["ean13"].stringValue ?? "",
-            weight: product?["weight"].decimalValue ?? 0, basePrice: base, taxRulesGroupID: group, tax: tax,
-            conversionRate: conversionRate)
+            weight: product?["weight"].decimalValue ?? 0,
+            basePrice: base,
+            taxRulesGroupID: group,
+            tax: tax,
+            conversionRate: conversionRate
+        )
     }
 
     private static func detailRecord(_ id: Int, orderID: Int, line: OrderFactory.Line) -> Record {
@@ -218,7 +235,8 @@ extension ShopStore {
                 "total_refunded_tax_excl": .decimal(0), "total_refunded_tax_incl": .decimal(0),
                 "tax_name": .string(line.taxName), "tax_rate": .decimal(line.taxRate),
             ],
-            associations: ["taxes": line.taxID == 0 ? [] : [["id": .int(line.taxID)]]])
+            associations: ["taxes": line.taxID == 0 ? [] : [["id": .int(line.taxID)]]]
+        )
     }
 
     // MARK: - Views for the control API
@@ -233,21 +251,35 @@ extension ShopStore {
     func timeline(orderID: Int) -> OrderTimeline? {
         guard let order = record("orders", orderID) else { return nil }
         return OrderTimeline(
-            orderID: orderID, currentState: order["current_state"].intValue ?? 0,
+            orderID: orderID,
+            currentState: order["current_state"].intValue ?? 0,
             history: (historiesByOrder[orderID] ?? []).compactMap { record("order_histories", $0) },
-            emails: emails.filter { $0.orderID == orderID })
+            emails: emails.filter { $0.orderID == orderID }
+        )
     }
 
     /// Adds a product (and its combinations) that exists only in the shop.
     func addShopOnlyProduct(
-        name: String, price: Decimal, reference: String, ean13: String, taxRulesGroupID: Int, quantity: Int,
+        name: String,
+        price: Decimal,
+        reference: String,
+        ean13: String,
+        taxRulesGroupID: Int,
+        quantity: Int,
         combinations: [(reference: String, priceImpact: Decimal, quantity: Int)]
     ) -> (productID: Int, combinationIDs: [Int]) {
         let productID = nextID("products")
         let fields = CatalogueRows.productFields(
-            name: name, frenchName: name, reference: reference, ean13: ean13, price: price,
-            taxRulesGroupID: taxRulesGroupID, weight: Decimal(string: "0.5")!, hasCombinations: !combinations.isEmpty,
-            date: timestamp)
+            name: name,
+            frenchName: name,
+            reference: reference,
+            ean13: ean13,
+            price: price,
+            taxRulesGroupID: taxRulesGroupID,
+            weight: Decimal(string: "0.5")!,
+            hasCombinations: !combinations.isEmpty,
+            date: timestamp
+        )
         insert("products", Record(id: productID, fields: fields, associations: ["categories": [["id": .int(2)]]]))
         addStockRow(StockKey(productID: productID, attributeID: 0), quantity: combinations.isEmpty ? quantity : 0)
         var combinationIDs: [Int] = []
@@ -258,9 +290,14 @@ extension ShopStore {
                 Record(
                     id: id,
                     fields: CatalogueRows.combinationFields(
-                        productID: productID, reference: combination.reference, ean13: "",
+                        productID: productID,
+                        reference: combination.reference,
+                        ean13: "",
                         priceImpact: combination.priceImpact,
-                        isDefault: offset == 0)))
+                        isDefault: offset == 0
+                    )
+                )
+            )
             combinationsByProduct[productID, default: []].append(id)
             addStockRow(StockKey(productID: productID, attributeID: id), quantity: combination.quantity)
             combinationIDs.append(id)

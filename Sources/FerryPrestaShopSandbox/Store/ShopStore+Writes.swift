@@ -11,7 +11,10 @@ extension ShopStore {
     /// `saveEntityFromXml`: POST creates, PUT replaces (omitted fields are reset), PATCH changes the given fields.
     /// Returns the saved entities, materialised for output.
     func save(
-        _ resource: String, method: WriteMethod, entities: [InputEntity], sendEmail: Bool
+        _ resource: String,
+        method: WriteMethod,
+        entities: [InputEntity],
+        sendEmail: Bool
     ) throws(WebserviceError) -> [Record] {
         guard let definition = definition(resource) else { throw WebserviceError.unableToSave }
         let ids = entities.compactMap(\.id)
@@ -41,7 +44,10 @@ extension ShopStore {
     // MARK: - One entity
 
     private func saveEntity(
-        _ entity: InputEntity, definition: ResourceDefinition, method: WriteMethod, sendEmail: Bool
+        _ entity: InputEntity,
+        definition: ResourceDefinition,
+        method: WriteMethod,
+        sendEmail: Bool
     ) throws(WebserviceError) -> Record {
         let resource = definition.name
         var record: Record
@@ -180,7 +186,11 @@ extension ShopStore {
             return last
         }
         let row = changeState(
-            of: &order, to: stateID, sendEmail: sendEmail, employeeID: history["id_employee"].intValue ?? 0)
+            of: &order,
+            to: stateID,
+            sendEmail: sendEmail,
+            employeeID: history["id_employee"].intValue ?? 0
+        )
         insert("orders", order)
         return row ?? history
     }

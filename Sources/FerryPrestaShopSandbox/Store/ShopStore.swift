@@ -34,7 +34,10 @@ actor ShopStore {
     }
 
     init(
-        dataset: SandboxDataset, orderStates: [SandboxDataset.OrderState], timeZone: TimeZone, seed: UInt64,
+        dataset: SandboxDataset,
+        orderStates: [SandboxDataset.OrderState],
+        timeZone: TimeZone,
+        seed: UInt64,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.dataset = dataset

@@ -169,13 +169,19 @@ actor WebhookSender {
         if delivery.attempt > 1 { stats.retried += 1 }
         return .send(
             Outgoing(
-                orderID: delivery.orderID, body: delivery.body, attempt: delivery.attempt, sequence: delivery.sequence),
-            configuration)
+                orderID: delivery.orderID,
+                body: delivery.body,
+                attempt: delivery.attempt,
+                sequence: delivery.sequence
+            ),
+            configuration
+        )
     }
 
     fileprivate func finished(_ outgoing: Outgoing, status: Int?, error: String?) {
         attempts[outgoing.orderID, default: []].append(
-            WebhookAttempt(attempt: outgoing.attempt, status: status, error: error, date: Date()))
+            WebhookAttempt(attempt: outgoing.attempt, status: status, error: error, date: Date())
+        )
         if let status, (200..<300).contains(status) {
             stats.acknowledged += 1
             return
@@ -184,15 +190,23 @@ actor WebhookSender {
             stats.failed += 1
             logger.info(
                 "webhook delivery failed",
-                metadata: ["order.id": "\(outgoing.orderID)", "attempt": "\(outgoing.attempt)"])
+                metadata: ["order.id": "\(outgoing.orderID)", "attempt": "\(outgoing.attempt)"]
+            )
             return
         }
         let backoff = min(
-            configuration.initialBackoff * (1 << min(outgoing.attempt - 1, 20)), configuration.maxBackoff)
+            configuration.initialBackoff * (1 << min(outgoing.attempt - 1, 20)),
+            configuration.maxBackoff
+        )
         schedule(
             Delivery(
-                orderID: outgoing.orderID, body: outgoing.body, attempt: outgoing.attempt,
-                due: .now + backoff, sequence: outgoing.sequence))
+                orderID: outgoing.orderID,
+                body: outgoing.body,
+                attempt: outgoing.attempt,
+                due: .now + backoff,
+                sequence: outgoing.sequence
+            )
+        )
     }
 }
 
@@ -229,12 +243,14 @@ struct WebhookDeliveryService: Service {
     }
 
     private func deliver(
-        _ outgoing: Outgoing, configuration: PrestaShopSandboxConfiguration.WebhookConfiguration
+        _ outgoing: Outgoing,
+        configuration: PrestaShopSandboxConfiguration.WebhookConfiguration
     ) async -> (Int?, String?) {
         // Several comma-separated receivers stand for gateways behind a load balancer: round-robin per order,
         // and a retry goes to the next one.
         let receivers = configuration.url.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let url = receivers.isEmpty ? configuration.url : receivers[(outgoing.sequence + outgoing.attempt) % receivers.count]
+        let url =
+            receivers.isEmpty ? configuration.url : receivers[(outgoing.sequence + outgoing.attempt) % receivers.count]
         var request = HTTPClientRequest(url: url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -245,7 +261,8 @@ struct WebhookDeliveryService: Service {
             request.headers.add(
                 name: "X-Ferry-Signature",
                 value: "v1="
-                    + WebhookSigning.signature(secret: configuration.secret, timestamp: timestamp, body: outgoing.body))
+                    + WebhookSigning.signature(secret: configuration.secret, timestamp: timestamp, body: outgoing.body)
+            )
         }
         request.body = .bytes(ByteBuffer(string: outgoing.body))
         let timeout = configuration.timeout.components
@@ -258,7 +275,8 @@ struct WebhookDeliveryService: Service {
                 metadata: [
                     "order.id": "\(outgoing.orderID)", "http.status": "\(response.status.code)",
                     "attempt": "\(outgoing.attempt)",
-                ])
+                ]
+            )
             return (Int(response.status.code), nil)
         } catch {
             logger.debug(
@@ -266,7 +284,8 @@ struct WebhookDeliveryService: Service {
                 metadata: [
                     "order.id": "\(outgoing.orderID)", "error.type": "\(type(of: error))",
                     "attempt": "\(outgoing.attempt)",
-                ])
+                ]
+            )
             return (nil, String(describing: type(of: error)))
         }
     }
@@ -276,7 +295,9 @@ struct WebhookDeliveryService: Service {
 enum WebhookSigning {
     static func signature(secret: String, timestamp: String, body: String) -> String {
         let code = HMAC<SHA256>.authenticationCode(
-            for: Data("\(timestamp).\(body)".utf8), using: SymmetricKey(data: Data(secret.utf8)))
+            for: Data("\(timestamp).\(body)".utf8),
+            using: SymmetricKey(data: Data(secret.utf8))
+        )
         return code.map { String(format: "%02x", $0) }.joined()
     }
 }

@@ -27,7 +27,11 @@ struct Webservice: Sendable {
 
     /// Answers one webservice request. `path` is the part after `/api/` (`orders/5`).
     func respond(
-        method httpMethod: String, path: String, headers: HTTPFields, parameters: QueryParameters, body: ByteBuffer,
+        method httpMethod: String,
+        path: String,
+        headers: HTTPFields,
+        parameters: QueryParameters,
+        body: ByteBuffer,
         authority: String?
     ) async -> Response {
         let started = ContinuousClock.now
@@ -41,12 +45,18 @@ struct Webservice: Sendable {
 
         var exchange = Exchange(
             format: Self.format(headers: headers, parameters: parameters),
-            options: RenderOptions(typing: typing, apiBaseURL: "http://\(authority ?? "localhost")/api/"))
+            options: RenderOptions(typing: typing, apiBaseURL: "http://\(authority ?? "localhost")/api/")
+        )
         var response: (status: HTTPResponse.Status, body: String?)
         do {
             response = try await handle(
-                method: parameters["ps_method"] ?? httpMethod, path: path, headers: headers, parameters: parameters,
-                body: body, exchange: &exchange)
+                method: parameters["ps_method"] ?? httpMethod,
+                path: path,
+                headers: headers,
+                parameters: parameters,
+                body: body,
+                exchange: &exchange
+            )
             if exchange.format == .json, response.body != nil, self.faults.roll(faults.emptyJSONBodyProbability) {
                 response.body = ""
             }
@@ -91,13 +101,19 @@ struct Webservice: Sendable {
     // MARK: - Dispatch
 
     private func handle(
-        method: String, path: String, headers: HTTPFields, parameters: QueryParameters, body: ByteBuffer,
+        method: String,
+        path: String,
+        headers: HTTPFields,
+        parameters: QueryParameters,
+        body: ByteBuffer,
         exchange: inout Exchange
     ) async throws(WebserviceError) -> (HTTPResponse.Status, String?) {
         if faults.faults.webserviceDisabled { throw WebserviceError.webserviceDisabled }
         let key = WebserviceAuth.key(
-            headers: headers, parameters: parameters,
-            ignoreAuthorizationHeader: faults.faults.authorizationHeaderIgnored)
+            headers: headers,
+            parameters: parameters,
+            ignoreAuthorizationHeader: faults.faults.authorizationHeaderIgnored
+        )
         let permissions = try auth.authenticate(key)
         exchange.authenticated = true
         exchange.options.languages = try ListQueryParser.languages(parameters)
@@ -124,7 +140,11 @@ struct Webservice: Sendable {
             let writeMethod = WriteMethod(rawValue: method) ?? .post
             let entities = try Self.entities(body)
             let saved = try await store.save(
-                definition.name, method: writeMethod, entities: entities, sendEmail: parameters["sendemail"] == "1")
+                definition.name,
+                method: writeMethod,
+                entities: entities,
+                sendEmail: parameters["sendemail"] == "1"
+            )
             let rendered = saved.map { RenderedEntity(record: $0, definition: definition, display: .full) }
             let output =
                 exchange.format == .json
@@ -146,7 +166,9 @@ struct Webservice: Sendable {
     }
 
     private func list(
-        _ definition: ResourceDefinition, parameters: QueryParameters, exchange: Exchange
+        _ definition: ResourceDefinition,
+        parameters: QueryParameters,
+        exchange: Exchange
     ) async throws(WebserviceError) -> String {
         let query = try ListQueryParser.parseList(parameters, definition: definition)
         if let schema = query.schema {
@@ -160,12 +182,19 @@ struct Webservice: Sendable {
         let idsOnly = !query.displayGiven || query.display == .minimum
         return exchange.format == .json
             ? JSONRenderer.list(
-                rendered, definition: definition, idsOnly: !query.displayGiven, options: exchange.options)
+                rendered,
+                definition: definition,
+                idsOnly: !query.displayGiven,
+                options: exchange.options
+            )
             : XMLRenderer.list(rendered, definition: definition, idsOnly: idsOnly, options: exchange.options)
     }
 
     private func detail(
-        _ definition: ResourceDefinition, id: String, parameters: QueryParameters, exchange: inout Exchange
+        _ definition: ResourceDefinition,
+        id: String,
+        parameters: QueryParameters,
+        exchange: inout Exchange
     ) async throws(WebserviceError) -> String {
         let query = try ListQueryParser.parseDetail(parameters, definition: definition)
         guard let record = await store.detail(definition.name, id: ListQueryParser.phpInt(id)) else {
@@ -174,12 +203,17 @@ struct Webservice: Sendable {
         let rendered = [RenderedEntity(record: record, definition: definition, display: query.display)]
         return exchange.format == .json
             ? JSONRenderer.detail(
-                rendered, definition: definition, asList: query.displayGiven, options: exchange.options)
+                rendered,
+                definition: definition,
+                asList: query.displayGiven,
+                options: exchange.options
+            )
             : XMLRenderer.detail(rendered, definition: definition, options: exchange.options)
     }
 
     private func rootListing(
-        _ permissions: PrestaShopSandboxConfiguration.KeyPermissions, exchange: Exchange
+        _ permissions: PrestaShopSandboxConfiguration.KeyPermissions,
+        exchange: Exchange
     ) -> String {
         let resources: [(ResourceDefinition, Set<String>)] = ResourceCatalog.all.compactMap { definition in
             guard let methods = permissions.methods(for: definition.name), !methods.isEmpty else { return nil }
@@ -228,7 +262,10 @@ struct Webservice: Sendable {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=UTF-8"
         return Response(
-            status: .internalServerError, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+            status: .internalServerError,
+            headers: headers,
+            body: .init(byteBuffer: ByteBuffer(string: html))
+        )
     }
 
     /// PHP's float-to-string: `0.012`, `0`, `1.5`.

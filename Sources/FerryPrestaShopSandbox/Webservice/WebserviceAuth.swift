@@ -8,7 +8,9 @@ struct WebserviceAuth: Sendable {
     /// The key from HTTP Basic (username, any password) or `ws_key`; nil when neither is present.
     /// With `ignoreAuthorizationHeader` (CGI mode) only `ws_key` is seen.
     static func key(
-        headers: HTTPFields, parameters: QueryParameters, ignoreAuthorizationHeader: Bool
+        headers: HTTPFields,
+        parameters: QueryParameters,
+        ignoreAuthorizationHeader: Bool
     ) -> String? {
         if !ignoreAuthorizationHeader, let authorization = headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
@@ -18,7 +20,8 @@ struct WebserviceAuth: Sendable {
                 let credentials = String(decoding: decoded, as: UTF8.self)
                 return String(
                     credentials.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
-                        .first ?? "")
+                        .first ?? ""
+                )
             }
         }
         return parameters["ws_key"]
@@ -39,7 +42,9 @@ struct WebserviceAuth: Sendable {
 
     /// `checkResource` + `checkHTTPMethod` for a resource.
     static func authorize(
-        method: String, resource: ResourceDefinition, permissions: PrestaShopSandboxConfiguration.KeyPermissions
+        method: String,
+        resource: ResourceDefinition,
+        permissions: PrestaShopSandboxConfiguration.KeyPermissions
     ) throws(WebserviceError) {
         guard let allowed = permissions.methods(for: resource.name), !allowed.isEmpty else {
             throw WebserviceError.resourceNotAllowed(resource.name)

@@ -13,13 +13,19 @@ struct WebserviceError: Error, Sendable, Equatable {
     // MARK: - Authentication (B4)
 
     static let keyMissing = WebserviceError(
-        401, 16, "Please enter the authentication key as the login. No password required")
+        401,
+        16,
+        "Please enter the authentication key as the login. No password required"
+    )
     static let keyEmpty = WebserviceError(401, 17, "Authentication key is empty")
     static let keyFormat = WebserviceError(401, 18, "Invalid authentication key format")
     static let keyInactive = WebserviceError(401, 20, "Authentification key is not active")
     static let keyWithoutPermission = WebserviceError(401, 21, "No permission for this authentication key")
     static let webserviceDisabled = WebserviceError(
-        503, 22, "The PrestaShop webservice is disabled. Please activate it in the PrestaShop Back Office")
+        503,
+        22,
+        "The PrestaShop webservice is disabled. Please activate it in the PrestaShop Back Office"
+    )
 
     static func resourceNotAllowed(_ resource: String) -> WebserviceError {
         .init(401, 26, "Resource of type \"\(resource)\" is not allowed with this authentication key")

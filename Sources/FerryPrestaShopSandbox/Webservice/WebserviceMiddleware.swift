@@ -11,7 +11,9 @@ struct WebserviceMiddleware: RouterMiddleware {
     let maxBodySize = 16 << 20
 
     func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+        _ request: Request,
+        context: Context,
+        next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let path = request.uri.path
         let parameters = QueryParameters(rawQuery: request.uri.query)
@@ -27,7 +29,12 @@ struct WebserviceMiddleware: RouterMiddleware {
         }
         let body = try await request.body.collect(upTo: maxBodySize)
         return await webservice.respond(
-            method: request.method.rawValue, path: resourcePath, headers: request.headers, parameters: parameters,
-            body: body, authority: request.head.authority)
+            method: request.method.rawValue,
+            path: resourcePath,
+            headers: request.headers,
+            parameters: parameters,
+            body: body,
+            authority: request.head.authority
+        )
     }
 }

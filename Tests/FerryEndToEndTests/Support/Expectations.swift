@@ -19,8 +19,11 @@ extension PipelineHarness {
     /// a sales order that was rightly created and rolled back before.
     @discardableResult
     func expectInNetSuiteExactlyOnce(
-        orderID: Int, itemOverrides: [SandboxWorld.SKUKey: Int] = [:], writeBackState: Int = 14,
-        checkSalesOrderCreates: Bool = true, sourceLocation: SourceLocation = #_sourceLocation
+        orderID: Int,
+        itemOverrides: [SandboxWorld.SKUKey: Int] = [:],
+        writeBackState: Int = 14,
+        checkSalesOrderCreates: Bool = true,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> NetSuiteOrder {
         let order = try await shopOrder(orderID: orderID)
         let externalID = "PS-1-\(orderID)"
@@ -30,7 +33,9 @@ extension PipelineHarness {
         let creates = try await netSuiteCreates("salesOrder")
         #expect(
             !checkSalesOrderCreates || creates[externalID] == 1,
-            "creates of \(externalID): \(creates[externalID] ?? 0)", sourceLocation: sourceLocation)
+            "creates of \(externalID): \(creates[externalID] ?? 0)",
+            sourceLocation: sourceLocation
+        )
         let salesOrder = try #require(salesOrders.first?["record"], sourceLocation: sourceLocation)
 
         // Lines: item per products.csv, quantity, rate (unit price tax excluded), tax code per tax-codes.csv.
@@ -42,32 +47,44 @@ extension PipelineHarness {
         #expect(lines.count == rows.count, "lines of \(externalID)", sourceLocation: sourceLocation)
         for (row, line) in zip(rows, lines) {
             let sku = SandboxWorld.SKUKey(
-                productID: row["product_id"].int ?? 0, combinationID: row["product_attribute_id"].int ?? 0)
+                productID: row["product_id"].int ?? 0,
+                combinationID: row["product_attribute_id"].int ?? 0
+            )
             let item = itemOverrides[sku] ?? SandboxWorld.productMappings[sku]?.itemID
             #expect(line["item"].referenceID == item.map(String.init), "item of \(sku)", sourceLocation: sourceLocation)
             #expect(
-                line["quantity"].int == row["product_quantity"].int, "quantity of \(sku)",
-                sourceLocation: sourceLocation)
+                line["quantity"].int == row["product_quantity"].int,
+                "quantity of \(sku)",
+                sourceLocation: sourceLocation
+            )
             #expect(
-                line["rate"].decimal == row["unit_price_tax_excl"].decimal, "rate of \(sku)",
-                sourceLocation: sourceLocation)
+                line["rate"].decimal == row["unit_price_tax_excl"].decimal,
+                "rate of \(sku)",
+                sourceLocation: sourceLocation
+            )
             let category = SandboxWorld.taxCategory(ofProduct: sku.productID) ?? 1
             let taxCode = SandboxWorld.taxCodes["\(countryISO)/\(category)/1"]
             #expect(
-                line["taxCode"].referenceID == taxCode.map(String.init), "tax code of \(sku)",
-                sourceLocation: sourceLocation)
+                line["taxCode"].referenceID == taxCode.map(String.init),
+                "tax code of \(sku)",
+                sourceLocation: sourceLocation
+            )
         }
 
         // Currency.
         let currencyISO = SandboxWorld.dataset.currencies.first { $0.id == order["id_currency"].int }?.isoCode ?? "?"
         #expect(
             salesOrder["currency"].referenceID == SandboxWorld.currencies[currencyISO].map(String.init),
-            "currency \(currencyISO)", sourceLocation: sourceLocation)
+            "currency \(currencyISO)",
+            sourceLocation: sourceLocation
+        )
 
         // Customer: the one NetSuite already had (found by e-mail), or one Ferry created with our external id.
         let customerID = order["id_customer"].int ?? 0
         let customer = try #require(
-            SandboxWorld.dataset.customers.first { $0.id == customerID }, sourceLocation: sourceLocation)
+            SandboxWorld.dataset.customers.first { $0.id == customerID },
+            sourceLocation: sourceLocation
+        )
         let entity = salesOrder["entity"].referenceID ?? ""
         let created = try await netSuiteRecords("customer", externalID: "PS-1-CUST-\(customerID)")
         if let known = customer.netSuiteID {
@@ -76,11 +93,15 @@ extension PipelineHarness {
         } else {
             #expect(created.count == 1, "one customer PS-1-CUST-\(customerID)", sourceLocation: sourceLocation)
             #expect(
-                created.first?["id"].string == entity, "sales order entity is the created customer",
-                sourceLocation: sourceLocation)
+                created.first?["id"].string == entity,
+                "sales order entity is the created customer",
+                sourceLocation: sourceLocation
+            )
             #expect(
                 created.first?["record"]["email"].string?.lowercased() == customer.email.lowercased(),
-                "created customer's e-mail", sourceLocation: sourceLocation)
+                "created customer's e-mail",
+                sourceLocation: sourceLocation
+            )
         }
 
         // Deposit for the paid amount, linked to the sales order, when the order is paid.
@@ -94,16 +115,22 @@ extension PipelineHarness {
             #expect(depositCreates["\(externalID)-DEP"] == 1, "deposit creates", sourceLocation: sourceLocation)
             deposit = deposits.first?["record"]
             #expect(
-                deposit?["salesOrder"].referenceID == salesOrders.first?["id"].string, "deposit linked",
-                sourceLocation: sourceLocation)
+                deposit?["salesOrder"].referenceID == salesOrders.first?["id"].string,
+                "deposit linked",
+                sourceLocation: sourceLocation
+            )
             #expect(deposit?["customer"].referenceID == entity, "deposit customer", sourceLocation: sourceLocation)
             #expect(
-                deposit?["payment"].decimal == order["total_paid_tax_incl"].decimal, "deposit amount",
-                sourceLocation: sourceLocation)
+                deposit?["payment"].decimal == order["total_paid_tax_incl"].decimal,
+                "deposit amount",
+                sourceLocation: sourceLocation
+            )
             #expect(
                 deposit?["paymentMethod"].referenceID
                     == SandboxWorld.paymentMethods[order["module"].string ?? ""].map(String.init),
-                "payment method", sourceLocation: sourceLocation)
+                "payment method",
+                sourceLocation: sourceLocation
+            )
         } else {
             #expect(deposits.isEmpty, "no deposit for an unpaid order", sourceLocation: sourceLocation)
         }
@@ -112,9 +139,14 @@ extension PipelineHarness {
         #expect(history["currentState"].int == writeBackState, "shop order state", sourceLocation: sourceLocation)
         #expect(
             history["history"].array.filter { $0["stateId"].int == writeBackState }.count == 1,
-            "write-back state added once", sourceLocation: sourceLocation)
+            "write-back state added once",
+            sourceLocation: sourceLocation
+        )
         #expect(
-            try await processedEvents(orderID: orderID) == 1, "processed_events row", sourceLocation: sourceLocation)
+            try await processedEvents(orderID: orderID) == 1,
+            "processed_events row",
+            sourceLocation: sourceLocation
+        )
         let sync = try await syncRow(orderID: orderID)
         #expect(sync?.stage == "written_back", sourceLocation: sourceLocation)
         #expect(sync?.salesOrderID == salesOrders.first?["id"].string, sourceLocation: sourceLocation)

@@ -26,7 +26,8 @@ enum FerryBinary {
         }
         throw HarnessError(
             "the ferry binary was not found (looked at \(candidates.map(\.path).joined(separator: ", "))): "
-                + "build it with `swift build --build-tests`, or set FERRY_BINARY")
+                + "build it with `swift build --build-tests`, or set FERRY_BINARY"
+        )
     }
 }
 
@@ -46,7 +47,10 @@ final class FerryProcess: Sendable {
 
     /// Starts `ferry <arguments>` with exactly `environment` (nothing inherited), stdout and stderr to `logFile`.
     static func spawn(
-        name: String, arguments: [String], environment: [String: String], logFile: URL
+        name: String,
+        arguments: [String],
+        environment: [String: String],
+        logFile: URL
     ) throws -> FerryProcess {
         let process = Process()
         process.executableURL = try FerryBinary.locate()
@@ -65,7 +69,10 @@ final class FerryProcess: Sendable {
 
     /// Runs `ferry <arguments>` to completion: stdout is the answer, stderr the log.
     static func run(
-        arguments: [String], environment: [String: String], directory: URL, timeout: Duration = .seconds(120)
+        arguments: [String],
+        environment: [String: String],
+        directory: URL,
+        timeout: Duration = .seconds(120)
     ) async throws -> CommandResult {
         let tag = UUID().uuidString.prefix(8)
         let outputFile = directory.appendingPathComponent("cli-\(tag).out")
@@ -93,7 +100,8 @@ final class FerryProcess: Sendable {
         let result = CommandResult(
             status: child.exitStatus ?? -1,
             output: (try? String(contentsOf: outputFile, encoding: .utf8)) ?? "",
-            log: child.log)
+            log: child.log
+        )
         try? FileManager.default.removeItem(at: outputFile)
         try? FileManager.default.removeItem(at: logFile)
         return result
@@ -178,7 +186,9 @@ struct HarnessError: Error, CustomStringConvertible {
 
 /// Polls `condition` until it holds; throws with `what` (and the last observation) after `timeout`.
 func waitUntil(
-    _ what: @autoclosure () -> String, timeout: Duration = .seconds(60), poll: Duration = .milliseconds(100),
+    _ what: @autoclosure () -> String,
+    timeout: Duration = .seconds(60),
+    poll: Duration = .milliseconds(100),
     _ condition: () async throws -> Bool
 ) async throws {
     let deadline = ContinuousClock.now + timeout

@@ -26,7 +26,9 @@ extension PipelineHarness {
                     let body = try await self.shopOrderBody(orderID: order)
                     let state = try JSONValue.parse(body)["order"]["current_state"].int ?? 0
                     let answer = try await self.postWebhook(body, to: gateway)
-                    guard answer.status == 202 else { throw HarnessError("webhook \(order): \(answer.status) \(answer.text)") }
+                    guard answer.status == 202 else {
+                        throw HarnessError("webhook \(order): \(answer.status) \(answer.text)")
+                    }
                     return (order, self.isPaid(state: state))
                 }
             }
@@ -49,7 +51,8 @@ extension PipelineHarness {
     func leaseSlotsHeld(by holder: String? = nil) async throws -> Int {
         let filter = holder.map { " AND holder = '\($0.replacingOccurrences(of: "'", with: "''"))'" } ?? ""
         return try await count(
-            "SELECT count(*)::int FROM netsuite_lease_slots WHERE token IS NOT NULL AND expires_at > now()\(filter)")
+            "SELECT count(*)::int FROM netsuite_lease_slots WHERE token IS NOT NULL AND expires_at > now()\(filter)"
+        )
     }
 
     /// Orders whose sales order (and deposit) NetSuite has and whose processed mark is written.
@@ -65,7 +68,10 @@ extension PipelineHarness {
                 unsafeSQL: """
                     SELECT extract(epoch FROM recorded_at - webhook_received_at)::float8 FROM order_sync
                     WHERE recorded_at IS NOT NULL AND webhook_received_at IS NOT NULL AND idempotency_key IN (\(keys))
-                    """), logger: Self.logger)
+                    """
+            ),
+            logger: Self.logger
+        )
         var result: [Double] = []
         for try await seconds in rows.decode(Double.self) { result.append(seconds) }
         return result
@@ -80,18 +86,22 @@ extension PipelineHarness {
     /// Checks what every load test expects at the end: each order once in NetSuite (one create per external id,
     /// lines present, no duplicated lines), each paid order's deposit once and linked to its sales order, customers
     /// Ferry created once each, every order recorded, no dead letter.
-    func expectEachOrderExactlyOnce(_ paid: [Int: Bool], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    func expectEachOrderExactlyOnce(_ paid: [Int: Bool], sourceLocation: SourceLocation = #_sourceLocation) async throws
+    {
         let orders = Array(paid.keys)
         let salesOrders = try await netSuiteRecords("salesOrder")
         #expect(salesOrders.count == orders.count, sourceLocation: sourceLocation)
         #expect(
             Set(salesOrders.compactMap { $0["externalId"].string }) == Set(orders.map { "PS-1-\($0)" }),
-            sourceLocation: sourceLocation)
+            sourceLocation: sourceLocation
+        )
         let creates = try await netSuiteCreates("salesOrder")
         #expect(creates.count == orders.count, sourceLocation: sourceLocation)
         #expect(
-            creates.values.allSatisfy { $0 == 1 }, "creates per externalId: \(creates.filter { $0.value != 1 })",
-            sourceLocation: sourceLocation)
+            creates.values.allSatisfy { $0 == 1 },
+            "creates per externalId: \(creates.filter { $0.value != 1 })",
+            sourceLocation: sourceLocation
+        )
         #expect(try await duplicateLines().isEmpty, sourceLocation: sourceLocation)
         for record in salesOrders {
             let rows = record["record"]["item"]["items"].array
@@ -100,23 +110,34 @@ extension PipelineHarness {
         let salesOrderIDs = Dictionary(
             uniqueKeysWithValues: salesOrders.compactMap { record in
                 record["externalId"].string.flatMap { eid in record["id"].string.map { (eid, $0) } }
-            })
+            }
+        )
         let paidOrders = paid.filter(\.value).map(\.key)
         let deposits = try await netSuiteRecords("customerDeposit")
         #expect(
             Set(deposits.compactMap { $0["externalId"].string }) == Set(paidOrders.map { "PS-1-\($0)-DEP" }),
-            sourceLocation: sourceLocation)
-        #expect(try await netSuiteCreates("customerDeposit").values.allSatisfy { $0 == 1 }, sourceLocation: sourceLocation)
+            sourceLocation: sourceLocation
+        )
+        #expect(
+            try await netSuiteCreates("customerDeposit").values.allSatisfy { $0 == 1 },
+            sourceLocation: sourceLocation
+        )
         for deposit in deposits {
             let eid = deposit["externalId"].string ?? ""
             #expect(
                 deposit["record"]["salesOrder"].referenceID == salesOrderIDs[String(eid.dropLast(4))],
-                sourceLocation: sourceLocation)
+                sourceLocation: sourceLocation
+            )
         }
         let customers = try await netSuiteRecords("customer")
         #expect(
-            Set(customers.compactMap { $0["externalId"].string }).count == customers.count, sourceLocation: sourceLocation)
-        #expect(try await count("SELECT count(*)::int FROM processed_events") == orders.count, sourceLocation: sourceLocation)
+            Set(customers.compactMap { $0["externalId"].string }).count == customers.count,
+            sourceLocation: sourceLocation
+        )
+        #expect(
+            try await count("SELECT count(*)::int FROM processed_events") == orders.count,
+            sourceLocation: sourceLocation
+        )
         #expect(try await deadLettersInStream() == 0, sourceLocation: sourceLocation)
     }
 }

@@ -16,8 +16,13 @@ extension PipelineHarness {
 
     /// `POST /_sandbox/orders`: a real order in the shop; with `sendWebhook` the shop's webhook module posts it.
     func createOrder(
-        customerID: Int, addressID: Int? = nil, lines: [OrderLine], state: Int = 2, paymentModule: String? = nil,
-        carrierID: Int? = nil, sendWebhook: Bool = true
+        customerID: Int,
+        addressID: Int? = nil,
+        lines: [OrderLine],
+        state: Int = 2,
+        paymentModule: String? = nil,
+        carrierID: Int? = nil,
+        sendWebhook: Bool = true
     ) async throws -> Int {
         var body: [String: Any] = [
             "customerId": customerID, "state": state, "sendWebhook": sendWebhook,
@@ -38,8 +43,10 @@ extension PipelineHarness {
     /// `POST /_sandbox/products`: a product only the shop knows (no mapping row, no NetSuite item).
     func addShopOnlyProduct(name: String, price: String, reference: String) async throws -> Int {
         let answer = try await sendJSON(
-            .POST, prestaShop.baseURL + "/_sandbox/products",
-            ["name": name, "price": price, "reference": reference, "quantity": 100, "taxRulesGroupId": 1])
+            .POST,
+            prestaShop.baseURL + "/_sandbox/products",
+            ["name": name, "price": price, "reference": reference, "quantity": 100, "taxRulesGroupId": 1]
+        )
         guard answer.status == 201, let id = answer.json["id"].int else {
             throw HarnessError("product not created: \(answer.status) \(answer.text)")
         }
@@ -49,11 +56,13 @@ extension PipelineHarness {
     /// Points the shop's webhook module at `gateway`, signing with this installation's secret.
     func configureWebhook(to gateway: Gateway) async throws {
         let answer = try await sendJSON(
-            .POST, prestaShop.baseURL + "/_sandbox/webhook",
+            .POST,
+            prestaShop.baseURL + "/_sandbox/webhook",
             [
                 "url": gateway.webhookURL, "secret": webhookSecret, "initialBackoffMilliseconds": 100,
                 "maxBackoffMilliseconds": 1000, "timeoutMilliseconds": 10_000, "maxAttempts": 20,
-            ])
+            ]
+        )
         guard answer.status == 200 else {
             throw HarnessError("webhook not configured: \(answer.status) \(answer.text)")
         }
@@ -77,7 +86,8 @@ extension PipelineHarness {
     func shopOrderBody(orderID: Int) async throws -> Data {
         let answer = try await get(
             prestaShop.baseURL
-                + "/api/orders/\(orderID)?output_format=JSON&ws_key=\(PrestaShopSandboxConfiguration.defaultAPIKey)")
+                + "/api/orders/\(orderID)?output_format=JSON&ws_key=\(PrestaShopSandboxConfiguration.defaultAPIKey)"
+        )
         guard answer.status == 200 else { throw HarnessError("order \(orderID) not readable: \(answer.status)") }
         return answer.body
     }
@@ -88,8 +98,12 @@ extension PipelineHarness {
 
     /// Posts `body` to a gateway as the shop's webhook module would, signed with `secret` at `timestamp`.
     func postWebhook(
-        _ body: Data, to gateway: Gateway, secret: String? = nil, timestamp: Date = Date(),
-        signature: String? = nil, contentType: String = "application/json"
+        _ body: Data,
+        to gateway: Gateway,
+        secret: String? = nil,
+        timestamp: Date = Date(),
+        signature: String? = nil,
+        contentType: String = "application/json"
     ) async throws -> HTTPAnswer {
         let signer = WebhookSignature.Signer(secret: secret ?? webhookSecret)
         var headers = signer.headers(body: body, now: timestamp).map { ($0.name, $0.value) }
@@ -103,7 +117,11 @@ extension PipelineHarness {
 
 extension PipelineHarness {
     /// `GET /_sandbox/records/{type}[?externalId=]`: each entry has `id`, `externalId` and the full `record`.
-    func netSuiteRecords(_ type: String, externalID: String? = nil, includeSeeded: Bool = false) async throws
+    func netSuiteRecords(
+        _ type: String,
+        externalID: String? = nil,
+        includeSeeded: Bool = false
+    ) async throws
         -> [JSONValue]
     {
         var url = netSuite.baseURL + "/_sandbox/records/\(type)"
@@ -139,7 +157,12 @@ extension PipelineHarness {
     }
 
     /// `POST /_sandbox/faults/commit-then-fail`: the next `count` matching writes are saved, then fail.
-    func addCommitThenFail(recordType: String, failure: String, count: Int = 1, delaySeconds: Double? = nil)
+    func addCommitThenFail(
+        recordType: String,
+        failure: String,
+        count: Int = 1,
+        delaySeconds: Double? = nil
+    )
         async throws
     {
         var rule: [String: Any] = ["method": "POST", "recordType": recordType, "failure": failure, "count": count]
@@ -151,16 +174,24 @@ extension PipelineHarness {
     /// `POST /_sandbox/faults/rejections`: matching requests are refused with a NetSuite error, nothing saved.
     func addRejection(recordType: String, count: Int, errorCode: String = "USER_ERROR", detail: String) async throws {
         let answer = try await sendJSON(
-            .POST, netSuite.baseURL + "/_sandbox/faults/rejections",
+            .POST,
+            netSuite.baseURL + "/_sandbox/faults/rejections",
             [
                 "method": "POST", "recordType": recordType, "status": 400, "errorCode": errorCode, "detail": detail,
                 "count": count,
-            ])
+            ]
+        )
         guard answer.status == 200 else { throw HarnessError("rejection refused: \(answer.status) \(answer.text)") }
     }
 
     /// `POST /_sandbox/faults/targeted`: the `nth` request (from now) with `method` to `target` fails as `kind`.
-    func addTargetedFault(method: String, target: String, nth: Int = 1, kind: String, delaySeconds: Double? = nil)
+    func addTargetedFault(
+        method: String,
+        target: String,
+        nth: Int = 1,
+        kind: String,
+        delaySeconds: Double? = nil
+    )
         async throws
     {
         var rule: [String: Any] = ["method": method, "target": target, "nth": nth, "kind": kind]
@@ -182,7 +213,10 @@ extension PipelineHarness {
     /// `PUT /_sandbox/maintenance`: every NetSuite path answers 503 for `seconds` (nil: until ended).
     func startMaintenance(seconds: Double?) async throws {
         let answer = try await sendJSON(
-            .PUT, netSuite.baseURL + "/_sandbox/maintenance", seconds.map { ["durationSeconds": $0] } ?? [:])
+            .PUT,
+            netSuite.baseURL + "/_sandbox/maintenance",
+            seconds.map { ["durationSeconds": $0] } ?? [:]
+        )
         guard answer.status == 200 else { throw HarnessError("maintenance refused: \(answer.status)") }
     }
 
@@ -216,13 +250,19 @@ extension PipelineHarness {
             """
             SELECT stage, attempts, last_error_class, netsuite_sales_order_id, netsuite_deposit_id
             FROM order_sync WHERE idempotency_key = \(Self.key(orderID))
-            """, logger: Self.logger)
+            """,
+            logger: Self.logger
+        )
         for try await (stage, attempts, errorClass, salesOrder, deposit) in rows.decode(
-            (String, Int, String?, String?, String?).self)
-        {
+            (String, Int, String?, String?, String?).self
+        ) {
             return SyncRow(
-                stage: stage, attempts: attempts, lastErrorClass: errorClass, salesOrderID: salesOrder,
-                depositID: deposit)
+                stage: stage,
+                attempts: attempts,
+                lastErrorClass: errorClass,
+                salesOrderID: salesOrder,
+                depositID: deposit
+            )
         }
         return nil
     }
@@ -233,7 +273,9 @@ extension PipelineHarness {
             """
             SELECT attempt, extract(epoch FROM at)::float8 FROM order_attempts
             WHERE idempotency_key = \(Self.key(orderID)) ORDER BY attempt
-            """, logger: Self.logger)
+            """,
+            logger: Self.logger
+        )
         var result: [(attempt: Int, at: Double)] = []
         for try await (attempt, at) in rows.decode((Int, Double).self) { result.append((attempt, at)) }
         return result
@@ -257,10 +299,13 @@ extension PipelineHarness {
         let keys = orderIDs.map { "'\(Self.key($0))'" }.joined(separator: ",")
         var done = 0
         try await waitUntil(
-            "\(orderIDs.count) orders are written back (\(done) so far)", timeout: timeout, poll: .milliseconds(200)
+            "\(orderIDs.count) orders are written back (\(done) so far)",
+            timeout: timeout,
+            poll: .milliseconds(200)
         ) {
             done = try await self.count(
-                "SELECT count(*)::int FROM order_sync WHERE stage = 'written_back' AND idempotency_key IN (\(keys))")
+                "SELECT count(*)::int FROM order_sync WHERE stage = 'written_back' AND idempotency_key IN (\(keys))"
+            )
             return done == orderIDs.count
         }
     }

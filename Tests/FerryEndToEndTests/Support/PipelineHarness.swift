@@ -67,8 +67,15 @@ final class PipelineHarness: Sendable {
     private let children = Mutex<[FerryProcess]>([])
 
     private init(
-        namespace: String, options: PipelineOptions, databaseName: String, databaseURL: String, natsURL: String,
-        directory: URL, netSuite: NetSuiteSandboxServer, prestaShop: PrestaShopSandboxServer, jetStream: JetStream,
+        namespace: String,
+        options: PipelineOptions,
+        databaseName: String,
+        databaseURL: String,
+        natsURL: String,
+        directory: URL,
+        netSuite: NetSuiteSandboxServer,
+        prestaShop: PrestaShopSandboxServer,
+        jetStream: JetStream,
         database: PostgresClient
     ) {
         self.namespace = namespace
@@ -90,7 +97,8 @@ final class PipelineHarness: Sendable {
     /// Sets up a fresh installation, runs `body`, and removes every trace: child processes (SIGTERM, then
     /// SIGKILL), sandboxes, streams, database. When `body` throws, the children's log tails are printed.
     static func run<T: Sendable>(
-        _ label: String = #function, options: PipelineOptions = PipelineOptions(),
+        _ label: String = #function,
+        options: PipelineOptions = PipelineOptions(),
         _ body: @Sendable (PipelineHarness) async throws -> T
     ) async throws -> T {
         let environment = ProcessInfo.processInfo.environment
@@ -99,7 +107,8 @@ final class PipelineHarness: Sendable {
         else {
             throw HarnessError(
                 "FERRY_NATS_URL and FERRY_DATABASE_URL must be set: run the suite with scripts/test.sh, "
-                    + "or source the env file printed by scripts/stack.sh start")
+                    + "or source the env file printed by scripts/stack.sh start"
+            )
         }
         _ = try FerryBinary.locate()
         let namespace = "e2e" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(10).lowercased()
@@ -108,7 +117,11 @@ final class PipelineHarness: Sendable {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
 
         let testDatabase = try await TestDatabase.create(
-            name: databaseName, serverURL: options.databaseServerURL, migrate: false, logger: logger)
+            name: databaseName,
+            serverURL: options.databaseServerURL,
+            migrate: false,
+            logger: logger
+        )
         let database = testDatabase.client
         let databaseURL = testDatabase.url
 
@@ -121,15 +134,25 @@ final class PipelineHarness: Sendable {
             netSuite = try await NetSuiteSandboxServer.start(configuration: options.netSuite, logger: logger)
             prestaShop = try await PrestaShopSandboxServer.start(
                 configuration: PrestaShopSandboxConfiguration(
-                    generator: .init(ratePerSecond: 1, autostart: false, sendWebhooks: false)),
-                logger: logger)
+                    generator: .init(ratePerSecond: 1, autostart: false, sendWebhooks: false)
+                ),
+                logger: logger
+            )
             var natsOptions = NATSConnectionOptions(url: natsURL, name: "ferry-e2e-\(namespace)")
             natsOptions.connectTimeout = .seconds(5)
             connection = try await NATSConnection.connect(natsOptions, logger: logger)
             let made = PipelineHarness(
-                namespace: namespace, options: options, databaseName: databaseName, databaseURL: databaseURL,
-                natsURL: natsURL, directory: directory, netSuite: netSuite!, prestaShop: prestaShop!,
-                jetStream: try connection!.jetStream(), database: database)
+                namespace: namespace,
+                options: options,
+                databaseName: databaseName,
+                databaseURL: databaseURL,
+                natsURL: natsURL,
+                directory: directory,
+                netSuite: netSuite!,
+                prestaShop: prestaShop!,
+                jetStream: try connection!.jetStream(),
+                database: database
+            )
             harness = made
             try await made.prepareDatabase()
             outcome = .success(try await body(made))
@@ -243,15 +266,25 @@ final class PipelineHarness: Sendable {
     /// Runs a one-shot `ferry` command (migrate, mappings, dlq …) against this installation.
     func ferry(_ arguments: String..., environment extra: [String: String] = [:]) async throws -> CommandResult {
         try await FerryProcess.run(
-            arguments: arguments, environment: environment.merging(extra) { _, new in new }, directory: directory)
+            arguments: arguments,
+            environment: environment.merging(extra) { _, new in new },
+            directory: directory
+        )
     }
 
-    private func spawn(_ name: String, _ arguments: [String], environment extra: [String: String]) throws
+    private func spawn(
+        _ name: String,
+        _ arguments: [String],
+        environment extra: [String: String]
+    ) throws
         -> FerryProcess
     {
         let child = try FerryProcess.spawn(
-            name: name, arguments: arguments, environment: environment.merging(extra) { _, new in new },
-            logFile: directory.appendingPathComponent("\(name).log"))
+            name: name,
+            arguments: arguments,
+            environment: environment.merging(extra) { _, new in new },
+            logFile: directory.appendingPathComponent("\(name).log")
+        )
         children.withLock { $0.append(child) }
         return child
     }
@@ -301,7 +334,10 @@ final class PipelineHarness: Sendable {
     }
 
     func send(
-        _ method: HTTPMethod, _ url: String, body: Data? = nil, headers: [(String, String)] = [],
+        _ method: HTTPMethod,
+        _ url: String,
+        body: Data? = nil,
+        headers: [(String, String)] = [],
         timeout: Duration = .seconds(30)
     ) async throws -> HTTPAnswer {
         var request = HTTPClientRequest(url: url)

@@ -95,7 +95,9 @@ enum SandboxWorld {
         }
         for file in files {
             try FileManager.default.copyItem(
-                at: mappingsDirectory.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+                at: mappingsDirectory.appendingPathComponent(file),
+                to: directory.appendingPathComponent(file)
+            )
         }
         var csv = "prestashop_product_id,prestashop_combination_id,reference,netsuite_item_id\n"
         for sku in Set(products).sorted(by: { ($0.productID, $0.combinationID) < ($1.productID, $1.combinationID) }) {

@@ -73,7 +73,10 @@ struct TestSandbox: Sendable {
     /// Sends a JSON body (or none).
     @discardableResult
     func send(
-        _ method: HTTPMethod, _ path: String, json: String? = nil, headers: [String: String] = [:],
+        _ method: HTTPMethod,
+        _ path: String,
+        json: String? = nil,
+        headers: [String: String] = [:],
         timeout: TimeAmount = .seconds(30)
     ) async throws -> HTTPResult {
         var headers = headers
@@ -83,7 +86,10 @@ struct TestSandbox: Sendable {
 
     /// Sends any body with the given headers.
     func send(
-        _ method: HTTPMethod, _ path: String, body: String?, headers: [String: String],
+        _ method: HTTPMethod,
+        _ path: String,
+        body: String?,
+        headers: [String: String],
         timeout: TimeAmount = .seconds(30)
     ) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: path.hasPrefix("http") ? path : baseURL + path)
@@ -103,8 +109,11 @@ struct TestSandbox: Sendable {
         let query = JSONValue.object(["q": .string(query)]).serialized
         let suffix = parameters.isEmpty ? "" : "?" + parameters.joined(separator: "&")
         return try await send(
-            .POST, "/services/rest/query/v1/suiteql\(suffix)", json: query,
-            headers: ["Prefer": "transient"])
+            .POST,
+            "/services/rest/query/v1/suiteql\(suffix)",
+            json: query,
+            headers: ["Prefer": "transient"]
+        )
     }
 
     /// The `items` of a SuiteQL answer as dictionaries of strings.
@@ -134,7 +143,9 @@ func withSandbox<Result>(
     let server = try await NetSuiteSandboxServer.start(configuration: configuration, logger: TestSandbox.silentLogger)
     var clientConfiguration = HTTPClient.Configuration()
     clientConfiguration.connectionPool = .init(
-        idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 32)
+        idleTimeout: .seconds(60),
+        concurrentHTTP1ConnectionsPerHostSoftLimit: 32
+    )
     let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
     let sandbox = TestSandbox(server: server, client: client)
     do {
@@ -161,8 +172,11 @@ enum Bodies {
     }
 
     static func salesOrder(
-        externalID: String? = nil, customer: Int = TestWorld.customerID, lines: [Line],
-        shippingCost: Decimal? = nil, extra: [String: JSONValue] = [:]
+        externalID: String? = nil,
+        customer: Int = TestWorld.customerID,
+        lines: [Line],
+        shippingCost: Decimal? = nil,
+        extra: [String: JSONValue] = [:]
     ) -> String {
         var body: [String: JSONValue] = [
             "entity": .object(["id": .string(String(customer))]),
@@ -185,12 +199,15 @@ enum Bodies {
                     if let taxCode = line.taxCode { fields["taxCode"] = .object(["id": .string(String(taxCode))]) }
                     if let number = line.line { fields["line"] = .number(Decimal(number)) }
                     return .object(fields)
-                })
+                }
+            )
         ])
     }
 
     static func deposit(
-        externalID: String? = nil, customer: Int = TestWorld.customerID, salesOrder: String?,
+        externalID: String? = nil,
+        customer: Int = TestWorld.customerID,
+        salesOrder: String?,
         payment: Decimal = 10
     ) -> String {
         var body: [String: JSONValue] = [

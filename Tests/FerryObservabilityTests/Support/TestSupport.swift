@@ -1,6 +1,6 @@
-import FerryTestSupport
 import FerryNATS
 import FerryPostgres
+import FerryTestSupport
 import Foundation
 import Logging
 import Metrics
