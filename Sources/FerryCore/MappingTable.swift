@@ -5,11 +5,22 @@ import Foundation
 /// | kind | columns |
 /// |---|---|
 /// | `products` | `prestashop_product_id,prestashop_combination_id,reference,netsuite_item_id` |
-/// | `tax-codes` | `country_iso,tax_category_id,subsidiary_id,netsuite_tax_code_id` |
+/// | `tax-codes` | `country_iso,tax_category_id,subsidiary_id,netsuite_tax_code_id,rate_percent` |
 /// | `currencies` | `prestashop_currency_iso,netsuite_currency_id` |
 /// | `payment-methods` | `prestashop_module,netsuite_payment_method_id` |
-/// | `carriers` | `prestashop_carrier_id,netsuite_ship_method_id` |
+/// | `carriers` | `prestashop_carrier_id,netsuite_ship_method_id,tax_category_id` |
 /// | `shops` | `prestashop_shop_id,netsuite_subsidiary_id,netsuite_location_id` |
+/// | `discounts` | `prestashop_cart_rule_id,netsuite_item_id` |
+/// | `order-items` | `purpose,netsuite_item_id,tax_category_id` |
+///
+/// - `rate_percent` is the rate NetSuite applies with that tax code (`20`, `5.5`): Ferry checks an order's total
+///   against it before anything is created.
+/// - A carrier's `tax_category_id` is the PrestaShop tax rules group of the carrier (`0`: shipping is not taxed); the
+///   shipping tax code is then found in `tax-codes` like a product line's.
+/// - `prestashop_cart_rule_id` is a cart rule id or `default` (every cart rule without a row of its own).
+/// - `purpose` is `wrapping` (gift wrapping; `tax_category_id` is the gift-wrapping tax rules group, PrestaShop's
+///   `PS_GIFT_WRAPPING_TAX_RULES_GROUP`, `0` when untaxed) or `rounding` (the rounding adjustment line: map it to a
+///   non-taxable item; `tax_category_id` is ignored and may be empty).
 public enum MappingKind: String, Sendable, CaseIterable, Codable {
     case products
     case taxCodes = "tax-codes"
@@ -17,27 +28,85 @@ public enum MappingKind: String, Sendable, CaseIterable, Codable {
     case paymentMethods = "payment-methods"
     case carriers
     case shops
+    case discounts
+    case orderItems = "order-items"
 
     public var columns: [String] {
         switch self {
         case .products: ["prestashop_product_id", "prestashop_combination_id", "reference", "netsuite_item_id"]
-        case .taxCodes: ["country_iso", "tax_category_id", "subsidiary_id", "netsuite_tax_code_id"]
+        case .taxCodes: ["country_iso", "tax_category_id", "subsidiary_id", "netsuite_tax_code_id", "rate_percent"]
         case .currencies: ["prestashop_currency_iso", "netsuite_currency_id"]
         case .paymentMethods: ["prestashop_module", "netsuite_payment_method_id"]
-        case .carriers: ["prestashop_carrier_id", "netsuite_ship_method_id"]
+        case .carriers: ["prestashop_carrier_id", "netsuite_ship_method_id", "tax_category_id"]
         case .shops: ["prestashop_shop_id", "netsuite_subsidiary_id", "netsuite_location_id"]
+        case .discounts: ["prestashop_cart_rule_id", "netsuite_item_id"]
+        case .orderItems: ["purpose", "netsuite_item_id", "tax_category_id"]
         }
+    }
+}
+
+/// The key of a `discounts` row: one cart rule, or the default for every cart rule without a row of its own.
+public enum CartRuleKey: Sendable, Hashable, Codable, CustomStringConvertible {
+    case rule(Int)
+    case fallback
+
+    /// `default` or a positive cart rule id; nil for anything else.
+    public init?(_ text: String) {
+        if text.lowercased() == "default" {
+            self = .fallback
+        } else if let id = Int(text), id > 0 {
+            self = .rule(id)
+        } else {
+            return nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .rule(let id): String(id)
+        case .fallback: "default"
+        }
+    }
+}
+
+/// Order-level charges that are not products: each becomes a line of a mapped NetSuite item.
+public enum OrderItemPurpose: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Gift wrapping (`total_wrapping*`).
+    case wrapping
+    /// The rounding adjustment that makes NetSuite's total the shop's to the cent (``OrderMoney``).
+    case rounding
+}
+
+/// An `order-items` row: the NetSuite item, and the PrestaShop tax category its tax code is found by (nil: untaxed).
+public struct OrderItemMapping: Sendable, Hashable, Codable {
+    public var itemID: Int
+    public var taxCategoryID: Int?
+    public init(itemID: Int, taxCategoryID: Int?) {
+        self.itemID = itemID
+        self.taxCategoryID = taxCategoryID
+    }
+}
+
+/// A `carriers` row: the ship method, and the carrier's PrestaShop tax category (nil: shipping is not taxed).
+public struct CarrierMapping: Sendable, Hashable, Codable {
+    public var shipMethodID: Int
+    public var taxCategoryID: Int?
+    public init(shipMethodID: Int, taxCategoryID: Int?) {
+        self.shipMethodID = shipMethodID
+        self.taxCategoryID = taxCategoryID
     }
 }
 
 /// One parsed mapping row.
 public enum MappingRow: Sendable, Hashable {
     case product(ProductKey, reference: String, itemID: Int)
-    case taxCode(TaxCodeKey, taxCodeID: Int)
+    case taxCode(TaxCodeKey, taxCodeID: Int, ratePercent: Decimal)
     case currency(iso: String, currencyID: Int)
     case paymentMethod(module: String, paymentMethodID: Int)
-    case carrier(carrierID: Int, shipMethodID: Int)
+    case carrier(carrierID: Int, CarrierMapping)
     case shop(shopID: Int, ShopMapping)
+    case discount(CartRuleKey, itemID: Int)
+    case orderItem(OrderItemPurpose, OrderItemMapping)
 }
 
 /// A CSV problem, with the 1-based line number and the column, so the operator can fix the file.
@@ -115,6 +184,19 @@ public enum MappingCSV {
                 }
                 return value
             }
+            func rate(_ name: String) throws(MappingCSVError) -> Decimal {
+                let raw = field(name)
+                guard let value = Decimal(string: raw, locale: Locale(identifier: "en_US_POSIX")), value >= 0,
+                    value < 100, raw.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") })
+                else {
+                    throw MappingCSVError(
+                        line: line,
+                        column: name,
+                        message: "expected a tax rate in percent between 0 and 100 (e.g. 20 or 5.5), found '\(raw)'"
+                    )
+                }
+                return value
+            }
             do throws(MappingCSVError) {
                 switch kind {
                 case .products:
@@ -144,7 +226,8 @@ public enum MappingCSV {
                                 taxCategoryID: try int("tax_category_id"),
                                 subsidiaryID: try int("subsidiary_id")
                             ),
-                            taxCodeID: try int("netsuite_tax_code_id")
+                            taxCodeID: try int("netsuite_tax_code_id"),
+                            ratePercent: try rate("rate_percent")
                         )
                     )
                 case .currencies:
@@ -165,10 +248,14 @@ public enum MappingCSV {
                         )
                     )
                 case .carriers:
+                    let category = try int("tax_category_id", allowZero: true)
                     rows.append(
                         .carrier(
                             carrierID: try int("prestashop_carrier_id"),
-                            shipMethodID: try int("netsuite_ship_method_id")
+                            CarrierMapping(
+                                shipMethodID: try int("netsuite_ship_method_id"),
+                                taxCategoryID: category == 0 ? nil : category
+                            )
                         )
                     )
                 case .shops:
@@ -178,6 +265,38 @@ public enum MappingCSV {
                             ShopMapping(
                                 subsidiaryID: try int("netsuite_subsidiary_id"),
                                 locationID: try int("netsuite_location_id")
+                            )
+                        )
+                    )
+                case .discounts:
+                    let raw = try text("prestashop_cart_rule_id")
+                    guard let key = CartRuleKey(raw) else {
+                        throw MappingCSVError(
+                            line: line,
+                            column: "prestashop_cart_rule_id",
+                            message: "expected a positive cart rule id or 'default', found '\(raw)'"
+                        )
+                    }
+                    rows.append(.discount(key, itemID: try int("netsuite_item_id")))
+                case .orderItems:
+                    let raw = try text("purpose").lowercased()
+                    guard let purpose = OrderItemPurpose(rawValue: raw) else {
+                        throw MappingCSVError(
+                            line: line,
+                            column: "purpose",
+                            message:
+                                "expected one of \(OrderItemPurpose.allCases.map(\.rawValue).joined(separator: ", ")), found '\(raw)'"
+                        )
+                    }
+                    let category =
+                        purpose == .rounding || field("tax_category_id").isEmpty
+                        ? 0 : try int("tax_category_id", allowZero: true)
+                    rows.append(
+                        .orderItem(
+                            purpose,
+                            OrderItemMapping(
+                                itemID: try int("netsuite_item_id"),
+                                taxCategoryID: category == 0 ? nil : category
                             )
                         )
                     )

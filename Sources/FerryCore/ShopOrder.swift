@@ -51,6 +51,11 @@ public struct ShopOrder: Sendable, Equatable, Codable {
     public var totalShippingTaxExcl: Decimal
     public var totalShippingTaxIncl: Decimal
     public var totalDiscountsTaxExcl: Decimal
+    public var totalDiscountsTaxIncl: Decimal
+    public var totalWrappingTaxExcl: Decimal
+    public var totalWrappingTaxIncl: Decimal
+    /// `conversion_rate`: units of the order currency per unit of the shop's default currency.
+    public var conversionRate: Decimal
     public var lines: [Line]
 
     public init(
@@ -68,6 +73,10 @@ public struct ShopOrder: Sendable, Equatable, Codable {
         totalShippingTaxExcl: Decimal,
         totalShippingTaxIncl: Decimal,
         totalDiscountsTaxExcl: Decimal = 0,
+        totalDiscountsTaxIncl: Decimal = 0,
+        totalWrappingTaxExcl: Decimal = 0,
+        totalWrappingTaxIncl: Decimal = 0,
+        conversionRate: Decimal = 1,
         lines: [Line]
     ) {
         self.id = id
@@ -84,7 +93,32 @@ public struct ShopOrder: Sendable, Equatable, Codable {
         self.totalShippingTaxExcl = totalShippingTaxExcl
         self.totalShippingTaxIncl = totalShippingTaxIncl
         self.totalDiscountsTaxExcl = totalDiscountsTaxExcl
+        self.totalDiscountsTaxIncl = totalDiscountsTaxIncl
+        self.totalWrappingTaxExcl = totalWrappingTaxExcl
+        self.totalWrappingTaxIncl = totalWrappingTaxIncl
+        self.conversionRate = conversionRate
         self.lines = lines
+    }
+
+    /// A cart rule applied to the order (PrestaShop `order_cart_rules`): a voucher, a promotion, free shipping.
+    public struct CartRule: Sendable, Equatable, Codable {
+        /// `id_cart_rule`.
+        public var id: Int
+        public var name: String
+        /// `value`: the discount, tax included (for a free-shipping rule, the shipping it pays is part of it).
+        public var valueTaxIncl: Decimal
+        /// `value_tax_excl`.
+        public var valueTaxExcl: Decimal
+        /// `free_shipping`.
+        public var freeShipping: Bool
+
+        public init(id: Int, name: String, valueTaxIncl: Decimal, valueTaxExcl: Decimal, freeShipping: Bool) {
+            self.id = id
+            self.name = name
+            self.valueTaxIncl = valueTaxIncl
+            self.valueTaxExcl = valueTaxExcl
+            self.freeShipping = freeShipping
+        }
     }
 
     /// The idempotency key of this order's webhook; see ``IdempotencyKey``.

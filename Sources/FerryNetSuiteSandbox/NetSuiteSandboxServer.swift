@@ -146,13 +146,18 @@ public struct SandboxRecordSummary: Sendable, Equatable {
     public var references: [String: Int]
     /// The item of each sublist line, in order.
     public var lineItems: [Int]
+    /// NetSuite's computed total (tax included) of a transaction; nil for other records.
+    public var total: Decimal?
+    /// A deposit's `payment`.
+    public var payment: Decimal?
 }
 
 extension NetSuiteSandboxServer {
     /// Every record of a type Ferry wrote (seeded records left out), in id order; empty for unknown types.
     public func records(ofType recordType: String) async -> [SandboxRecordSummary] {
         guard let type = RecordType(pathSegment: recordType) else { return [] }
-        return await sandbox.store.allRecords(type, includeSeeded: false).map { record in
+        let store = sandbox.store
+        return await store.allRecords(type, includeSeeded: false).map { record in
             var references: [String: Int] = [:]
             for field in ["entity", "customer", "salesOrder", "subsidiary", "currency"] {
                 if let id = record.referenceID(field) { references[field] = id }
@@ -161,7 +166,9 @@ extension NetSuiteSandboxServer {
                 id: record.id,
                 externalID: record.externalID,
                 references: references,
-                lineItems: record.lines.compactMap { $0.referenceID("item") }
+                lineItems: record.lines.compactMap { $0.referenceID("item") },
+                total: store.totals(of: record)?.total,
+                payment: record.number("payment")
             )
         }
     }

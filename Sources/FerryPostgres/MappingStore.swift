@@ -1,4 +1,5 @@
 import FerryCore
+import Foundation
 import Logging
 import PostgresNIO
 
@@ -25,13 +26,14 @@ public struct MappingStore: Sendable {
                             """,
                             logger: logger
                         )
-                    case .taxCode(let key, let taxCodeID):
+                    case .taxCode(let key, let taxCodeID, let rate):
                         try await connection.query(
                             """
-                            INSERT INTO map_tax_codes (country_iso, tax_category_id, subsidiary_id, netsuite_tax_code_id)
-                            VALUES (\(key.countryISO), \(key.taxCategoryID), \(key.subsidiaryID), \(taxCodeID))
+                            INSERT INTO map_tax_codes (country_iso, tax_category_id, subsidiary_id, netsuite_tax_code_id, rate_percent)
+                            VALUES (\(key.countryISO), \(key.taxCategoryID), \(key.subsidiaryID), \(taxCodeID), \(rate.description)::numeric)
                             ON CONFLICT (country_iso, tax_category_id, subsidiary_id)
-                            DO UPDATE SET netsuite_tax_code_id = EXCLUDED.netsuite_tax_code_id, updated_at = now()
+                            DO UPDATE SET netsuite_tax_code_id = EXCLUDED.netsuite_tax_code_id, rate_percent = EXCLUDED.rate_percent,
+                                updated_at = now()
                             """,
                             logger: logger
                         )
@@ -53,12 +55,14 @@ public struct MappingStore: Sendable {
                             """,
                             logger: logger
                         )
-                    case .carrier(let carrierID, let shipMethodID):
+                    case .carrier(let carrierID, let mapping):
                         try await connection.query(
                             """
-                            INSERT INTO map_carriers (prestashop_carrier_id, netsuite_ship_method_id) VALUES (\(carrierID), \(shipMethodID))
+                            INSERT INTO map_carriers (prestashop_carrier_id, netsuite_ship_method_id, tax_category_id)
+                            VALUES (\(carrierID), \(mapping.shipMethodID), \(mapping.taxCategoryID ?? 0))
                             ON CONFLICT (prestashop_carrier_id)
-                            DO UPDATE SET netsuite_ship_method_id = EXCLUDED.netsuite_ship_method_id, updated_at = now()
+                            DO UPDATE SET netsuite_ship_method_id = EXCLUDED.netsuite_ship_method_id,
+                                tax_category_id = EXCLUDED.tax_category_id, updated_at = now()
                             """,
                             logger: logger
                         )
@@ -69,6 +73,25 @@ public struct MappingStore: Sendable {
                             VALUES (\(shopID), \(mapping.subsidiaryID), \(mapping.locationID))
                             ON CONFLICT (prestashop_shop_id) DO UPDATE SET netsuite_subsidiary_id = EXCLUDED.netsuite_subsidiary_id,
                                 netsuite_location_id = EXCLUDED.netsuite_location_id, updated_at = now()
+                            """,
+                            logger: logger
+                        )
+                    case .discount(let key, let itemID):
+                        try await connection.query(
+                            """
+                            INSERT INTO map_discounts (prestashop_cart_rule, netsuite_item_id) VALUES (\(key.description), \(itemID))
+                            ON CONFLICT (prestashop_cart_rule)
+                            DO UPDATE SET netsuite_item_id = EXCLUDED.netsuite_item_id, updated_at = now()
+                            """,
+                            logger: logger
+                        )
+                    case .orderItem(let purpose, let mapping):
+                        try await connection.query(
+                            """
+                            INSERT INTO map_order_items (purpose, netsuite_item_id, tax_category_id)
+                            VALUES (\(purpose.rawValue), \(mapping.itemID), \(mapping.taxCategoryID))
+                            ON CONFLICT (purpose) DO UPDATE SET netsuite_item_id = EXCLUDED.netsuite_item_id,
+                                tax_category_id = EXCLUDED.tax_category_id, updated_at = now()
                             """,
                             logger: logger
                         )
@@ -90,6 +113,7 @@ public struct MappingStore: Sendable {
         for order: ShopOrder,
         countryISO: String,
         currencyISO: String,
+        cartRules: [ShopOrder.CartRule] = [],
         logger: Logger
     ) async throws -> ResolvedMappings {
         var mappings = ResolvedMappings()
@@ -107,13 +131,19 @@ public struct MappingStore: Sendable {
                 mappings.products[ProductKey(productID: product, combinationID: combination)] = item
                 if !reference.isEmpty { mappings.productsByReference[reference] = item }
             }
-            for try await (category, subsidiary, code) in try await client.query(
-                "SELECT tax_category_id, subsidiary_id, netsuite_tax_code_id FROM map_tax_codes WHERE country_iso = \(countryISO)",
+            for try await (category, subsidiary, code, rate) in try await client.query(
+                """
+                SELECT tax_category_id, subsidiary_id, netsuite_tax_code_id, rate_percent::text FROM map_tax_codes
+                WHERE country_iso = \(countryISO)
+                """,
                 logger: logger
-            ).decode((Int, Int, Int).self) {
+            ).decode((Int, Int, Int, String?).self) {
                 mappings.taxCodes[
                     TaxCodeKey(countryISO: countryISO, taxCategoryID: category, subsidiaryID: subsidiary)
                 ] = code
+                if let rate, let value = Decimal(string: rate, locale: Locale(identifier: "en_US_POSIX")) {
+                    mappings.taxRates[code] = value
+                }
             }
             for try await id in try await client.query(
                 "SELECT netsuite_currency_id FROM map_currencies WHERE prestashop_currency_iso = \(currencyISO)",
@@ -127,11 +157,29 @@ public struct MappingStore: Sendable {
             ).decode(Int.self) {
                 mappings.paymentMethods[order.paymentModule] = id
             }
-            for try await id in try await client.query(
-                "SELECT netsuite_ship_method_id FROM map_carriers WHERE prestashop_carrier_id = \(order.carrierID)",
+            for try await (id, category) in try await client.query(
+                "SELECT netsuite_ship_method_id, tax_category_id FROM map_carriers WHERE prestashop_carrier_id = \(order.carrierID)",
                 logger: logger
-            ).decode(Int.self) {
+            ).decode((Int, Int?).self) {
                 mappings.shipMethods[order.carrierID] = id
+                if let category { mappings.carrierTaxCategories[order.carrierID] = category }
+            }
+            if !cartRules.isEmpty {
+                let keys = cartRules.map { CartRuleKey.rule($0.id).description } + [CartRuleKey.fallback.description]
+                for try await (rule, item) in try await client.query(
+                    "SELECT prestashop_cart_rule, netsuite_item_id FROM map_discounts WHERE prestashop_cart_rule = ANY(\(keys))",
+                    logger: logger
+                ).decode((String, Int).self) {
+                    if let key = CartRuleKey(rule) { mappings.discounts[key] = item }
+                }
+            }
+            for try await (purpose, item, category) in try await client.query(
+                "SELECT purpose, netsuite_item_id, tax_category_id FROM map_order_items",
+                logger: logger
+            ).decode((String, Int, Int?).self) {
+                if let purpose = OrderItemPurpose(rawValue: purpose) {
+                    mappings.orderItems[purpose] = OrderItemMapping(itemID: item, taxCategoryID: category)
+                }
             }
             for try await (subsidiary, location) in try await client.query(
                 "SELECT netsuite_subsidiary_id, netsuite_location_id FROM map_shops WHERE prestashop_shop_id = \(order.shopID)",
@@ -154,6 +202,7 @@ public struct MappingStore: Sendable {
         let tables: [(MappingKind, String)] = [
             (.products, "map_products"), (.taxCodes, "map_tax_codes"), (.currencies, "map_currencies"),
             (.paymentMethods, "map_payment_methods"), (.carriers, "map_carriers"), (.shops, "map_shops"),
+            (.discounts, "map_discounts"), (.orderItems, "map_order_items"),
         ]
         var result: [MappingKind: Int] = [:]
         for (kind, table) in tables {

@@ -131,6 +131,33 @@ public enum Migrations {
             name: "lease probes back off when refused again",
             statements: LeaseSchema.probeBackoffStatements
         ),
+        Migration(
+            version: 6,
+            name: "order money: tax rates, shipping tax, discounts, order items, totals",
+            statements: [
+                // NULL for rows imported before: the transform reports them as missing until re-imported.
+                "ALTER TABLE map_tax_codes ADD COLUMN rate_percent numeric",
+                "ALTER TABLE map_carriers ADD COLUMN tax_category_id integer",
+                """
+                CREATE TABLE map_discounts (
+                    prestashop_cart_rule text PRIMARY KEY,
+                    netsuite_item_id integer NOT NULL,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                """
+                CREATE TABLE map_order_items (
+                    purpose text PRIMARY KEY,
+                    netsuite_item_id integer NOT NULL,
+                    tax_category_id integer,
+                    updated_at timestamptz NOT NULL DEFAULT now()
+                )
+                """,
+                // What the customer paid and what NetSuite computed once the sales order exists (a difference is
+                // logged, counted and kept here for the console and the reconciler).
+                "ALTER TABLE order_sync ADD COLUMN shop_total numeric, ADD COLUMN netsuite_total numeric",
+            ]
+        ),
     ]
 
     /// Applies every migration not yet applied. Safe to run concurrently from several processes.

@@ -63,6 +63,22 @@ extension PrestaShopClient {
         )
     }
 
+    /// `GET /api/order_cart_rules?filter[id_order]=[N]&display=full`: the cart rules applied to the order.
+    public func orderCartRules(
+        orderID: Int,
+        logger: Logger? = nil
+    ) async throws(PrestaShopError)
+        -> [PrestaShopOrderCartRule]
+    {
+        guard orderID > 0 else { throw localValidationError("GET order_cart_rules") }
+        return try await list(
+            resource: "order_cart_rules",
+            query: [("display", "full"), ("filter[id_order]", "[\(orderID)]"), ("sort", "[id_ASC]")],
+            logger: logger,
+            PrestaShopOrderCartRule.init(reading:)
+        )
+    }
+
     /// `GET /api/order_states?display=full`: every order state with its flags.
     public func orderStates(logger: Logger? = nil) async throws(PrestaShopError) -> [PrestaShopOrderState] {
         try await list(

@@ -100,6 +100,34 @@ public struct PrestaShopOrderDetail: Sendable, Hashable {
     }
 }
 
+/// A row of `order_cart_rules`: a cart rule (voucher, promotion, free shipping) as applied to one order.
+public struct PrestaShopOrderCartRule: Sendable, Hashable {
+    /// `id`.
+    public var id: Int
+    /// `id_order`.
+    public var orderID: Int
+    /// `id_cart_rule`.
+    public var cartRuleID: Int
+    /// `name`, as the customer saw it.
+    public var name: String
+    /// `value`: the discount, tax included.
+    public var value: Decimal
+    /// `value_tax_excl`.
+    public var valueTaxExcl: Decimal
+    /// `free_shipping`.
+    public var freeShipping: Bool
+
+    init(reading object: PrestaShopObjectReader) throws(PrestaShopPayloadError) {
+        id = try object.int("id")
+        orderID = try object.int("id_order")
+        cartRuleID = try object.int("id_cart_rule")
+        name = try object.string("name")
+        value = try object.decimal("value")
+        valueTaxExcl = try object.decimal("value_tax_excl")
+        freeShipping = try object.bool("free_shipping")
+    }
+}
+
 /// An order state (`order_states`). Map states by their flags, not by hard-coded ids.
 public struct PrestaShopOrderState: Sendable, Hashable {
     /// `id`.

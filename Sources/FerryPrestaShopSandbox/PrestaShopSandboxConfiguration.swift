@@ -153,6 +153,13 @@ public struct PrestaShopSandboxConfiguration: Sendable {
         public var stateWeights: [Int: Double]
         /// Send one webhook per generated order (default true; needs ``PrestaShopSandboxConfiguration/webhook``).
         public var sendWebhooks: Bool
+        /// Share of orders with a cart rule (default 0.2): 10 % and 15 % vouchers, 10 € off, free shipping, and now
+        /// and then a percentage with free shipping.
+        public var promotionShare: Double
+        /// Share of orders with gift wrapping (default 0.05).
+        public var wrappingShare: Double
+        /// `round_type` → weight (default per line 80 %, per item 10 %, on the total 10 %).
+        public var roundTypeWeights: [Int: Double]
 
         public init(
             ratePerSecond: Double = 1,
@@ -161,8 +168,14 @@ public struct PrestaShopSandboxConfiguration: Sendable {
             autostart: Bool = true,
             seed: UInt64 = 42,
             stateWeights: [Int: Double] = [2: 0.85, 11: 0.10, 10: 0.05],
-            sendWebhooks: Bool = true
+            sendWebhooks: Bool = true,
+            promotionShare: Double = 0.2,
+            wrappingShare: Double = 0.05,
+            roundTypeWeights: [Int: Double] = [2: 0.8, 1: 0.1, 3: 0.1]
         ) {
+            self.promotionShare = promotionShare
+            self.wrappingShare = wrappingShare
+            self.roundTypeWeights = roundTypeWeights
             self.ratePerSecond = ratePerSecond
             self.arrivals = arrivals
             self.maxOrders = maxOrders

@@ -726,6 +726,62 @@ extension SandboxDataset {
         }
     }
 
+    // MARK: - Promotions and order charges
+
+    /// A PrestaShop cart rule the generator applies to orders.
+    public struct CartRule: Sendable, Hashable {
+        public enum Reduction: Sendable, Hashable {
+            /// A percentage off the products.
+            case percent(Decimal)
+            /// An amount off the products, tax included, in the shop's default currency.
+            case amount(Decimal)
+            /// The shipping is free.
+            case freeShipping
+        }
+        public let id: Int
+        public let name: String
+        public let code: String
+        public let reduction: Reduction
+    }
+
+    /// The shop's cart rules: a 10 % voucher, a 15 % Black Friday promotion, 10 € off, free shipping.
+    public var cartRules: [CartRule] {
+        [
+            .init(id: 1, name: "10% off your order", code: "WELCOME10", reduction: .percent(10)),
+            .init(id: 2, name: "Black Friday -15%", code: "BLACKFRIDAY", reduction: .percent(15)),
+            .init(id: 3, name: "10 EUR voucher", code: "TENOFF", reduction: .amount(10)),
+            .init(id: 4, name: "Free shipping", code: "FREESHIP", reduction: .freeShipping),
+        ]
+    }
+
+    /// A NetSuite item that is not a product: discount, gift wrapping, rounding.
+    public struct ChargeItem: Sendable, Hashable {
+        public let id: Int
+        public let itemID: String
+        public let displayName: String
+    }
+
+    /// NetSuite's discount item for every cart rule (the `default` row of the discounts mapping).
+    public var netSuiteDiscountItem: ChargeItem {
+        .init(id: 90_001, itemID: "WEB-DISCOUNT", displayName: "Webshop discount")
+    }
+    /// A discount item of its own for the Black Friday promotion, so its cost shows separately.
+    public var netSuiteBlackFridayItem: ChargeItem {
+        .init(id: 90_002, itemID: "WEB-DISCOUNT-BF", displayName: "Black Friday discount")
+    }
+    public var netSuiteWrappingItem: ChargeItem { .init(id: 90_010, itemID: "GIFT-WRAP", displayName: "Gift wrapping") }
+    /// Non-taxable: it carries only PrestaShop's rounding.
+    public var netSuiteRoundingItem: ChargeItem { .init(id: 90_020, itemID: "ROUNDING", displayName: "Rounding") }
+    public var netSuiteChargeItems: [ChargeItem] {
+        [netSuiteDiscountItem, netSuiteBlackFridayItem, netSuiteWrappingItem, netSuiteRoundingItem]
+    }
+
+    /// Gift wrapping price, tax excluded, in the shop's default currency (`PS_GIFT_WRAPPING_PRICE`).
+    public var giftWrappingPrice: Decimal { Decimal(string: "2.50")! }
+    /// The tax category of gift wrapping (`PS_GIFT_WRAPPING_TAX_RULES_GROUP`) and of every carrier: standard rate.
+    public var giftWrappingTaxCategoryID: Int { 1 }
+    public var carrierTaxCategoryID: Int { 1 }
+
     // MARK: - Mapping files
 
     /// Mapping tables Ferry needs for this world, as CSV (header line first). See README "Mapping files".
@@ -734,7 +790,8 @@ extension SandboxDataset {
         case taxCodes = "tax-codes"
         case currencies
         case paymentMethods = "payment-methods"
-        case carriers, shops
+        case carriers, shops, discounts
+        case orderItems = "order-items"
     }
 
     public func mappingCSV(_ kind: MappingKind) -> String {
@@ -744,8 +801,10 @@ extension SandboxDataset {
             lines = ["prestashop_product_id,prestashop_combination_id,reference,netsuite_item_id"]
             lines += skus.map { "\($0.productID),\($0.combinationID),\($0.reference),\($0.netSuiteItemID)" }
         case .taxCodes:
-            lines = ["country_iso,tax_category_id,subsidiary_id,netsuite_tax_code_id"]
-            lines += netSuiteTaxCodes.map { "\($0.countryISO),\($0.taxCategoryID),\($0.subsidiaryID),\($0.id)" }
+            lines = ["country_iso,tax_category_id,subsidiary_id,netsuite_tax_code_id,rate_percent"]
+            lines += netSuiteTaxCodes.map {
+                "\($0.countryISO),\($0.taxCategoryID),\($0.subsidiaryID),\($0.id),\($0.rate)"
+            }
         case .currencies:
             lines = ["prestashop_currency_iso,netsuite_currency_id"]
             lines += currencies.map { "\($0.isoCode),\($0.netSuiteID)" }
@@ -753,11 +812,20 @@ extension SandboxDataset {
             lines = ["prestashop_module,netsuite_payment_method_id"]
             lines += paymentModules.map { "\($0.module),\($0.netSuitePaymentMethodID)" }
         case .carriers:
-            lines = ["prestashop_carrier_id,netsuite_ship_method_id"]
-            lines += carriers.map { "\($0.id),\($0.netSuiteShipMethodID)" }
+            lines = ["prestashop_carrier_id,netsuite_ship_method_id,tax_category_id"]
+            lines += carriers.map { "\($0.id),\($0.netSuiteShipMethodID),\(carrierTaxCategoryID)" }
         case .shops:
             lines = ["prestashop_shop_id,netsuite_subsidiary_id,netsuite_location_id"]
             lines += ["\(shopID),\(shopSubsidiaryID),\(shopLocationID)"]
+        case .discounts:
+            lines = ["prestashop_cart_rule_id,netsuite_item_id"]
+            lines += ["default,\(netSuiteDiscountItem.id)", "2,\(netSuiteBlackFridayItem.id)"]
+        case .orderItems:
+            lines = ["purpose,netsuite_item_id,tax_category_id"]
+            lines += [
+                "wrapping,\(netSuiteWrappingItem.id),\(giftWrappingTaxCategoryID)",
+                "rounding,\(netSuiteRoundingItem.id),",
+            ]
         }
         return lines.joined(separator: "\n") + "\n"
     }

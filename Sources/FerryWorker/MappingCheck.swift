@@ -31,11 +31,13 @@ public func checkMappings(
         for: shopOrder,
         countryISO: context.countryISO,
         currencyISO: context.currencyISO,
+        cartRules: context.cartRules ?? [],
         logger: logger
     )
     switch OrderTransform.salesOrder(for: shopOrder, context: context.orderContext, mappings: resolved) {
     case .success: return .wouldMap
     case .failure(.missingMappings(let missing)): return .stillMissing(missing)
     case .failure(.invalidOrder(let reason)): return .cannotCheck(reason)
+    case .failure(let mismatch): return .cannotCheck(mismatch.description)
     }
 }

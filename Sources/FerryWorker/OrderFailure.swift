@@ -163,19 +163,28 @@ public struct DeadLetterContext: Sendable, Codable, Equatable {
     /// Tax category per order row id, as strings (JSON object keys).
     public var lineTaxCategories: [String: Int]
     public var isPaid: Bool
+    /// The order's cart rules (absent in dead letters written before discounts were mapped).
+    public var cartRules: [ShopOrder.CartRule]?
 
     /// Keys that survive the dead-letter entry's snake_case round trip (`countryISO` → `country_iso` → `countryIso`).
     enum CodingKeys: String, CodingKey {
         case countryISO = "countryIso"
         case currencyISO = "currencyIso"
-        case lineTaxCategories, isPaid
+        case lineTaxCategories, isPaid, cartRules
     }
 
-    public init(countryISO: String, currencyISO: String, lineTaxCategories: [String: Int], isPaid: Bool) {
+    public init(
+        countryISO: String,
+        currencyISO: String,
+        lineTaxCategories: [String: Int],
+        isPaid: Bool,
+        cartRules: [ShopOrder.CartRule]? = nil
+    ) {
         self.countryISO = countryISO
         self.currencyISO = currencyISO
         self.lineTaxCategories = lineTaxCategories
         self.isPaid = isPaid
+        self.cartRules = cartRules
     }
 
     public var orderContext: OrderContext {
@@ -186,7 +195,8 @@ public struct DeadLetterContext: Sendable, Codable, Equatable {
                 uniqueKeysWithValues: lineTaxCategories.compactMap { k, v in Int(k).map { ($0, v) } }
             ),
             isPaid: isPaid,
-            customerEntityID: 0
+            customerEntityID: 0,
+            cartRules: cartRules ?? []
         )
     }
 }

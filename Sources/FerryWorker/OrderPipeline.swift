@@ -96,7 +96,8 @@ public struct OrderPipeline: Sendable {
             lineTaxCategories: Dictionary(
                 uniqueKeysWithValues: context.lineTaxCategories.map { ("\($0.key)", $0.value) }
             ),
-            isPaid: context.isPaid
+            isPaid: context.isPaid,
+            cartRules: context.cartRules.isEmpty ? nil : context.cartRules
         )
         var draft = try await measureStage("transform") { () throws(OrderFailure) -> SalesOrderDraft in
             let resolved: ResolvedMappings
@@ -105,6 +106,7 @@ public struct OrderPipeline: Sendable {
                     for: shopOrder,
                     countryISO: context.deliveryCountryISO,
                     currencyISO: context.currencyISO,
+                    cartRules: context.cartRules,
                     logger: logger
                 )
             } catch {
@@ -128,6 +130,15 @@ public struct OrderPipeline: Sendable {
                         stage: "transform",
                         message: error.description,
                         errorType: "invalid_order",
+                        context: deadLetterContext
+                    )
+                case .totalMismatch:
+                    // NetSuite would book another amount than the customer paid: nothing is sent.
+                    throw OrderFailure(
+                        .permanent,
+                        stage: "transform",
+                        message: error.description,
+                        errorType: "total_mismatch",
                         context: deadLetterContext
                     )
                 }
@@ -223,6 +234,10 @@ public struct OrderPipeline: Sendable {
         do {
             async let details = prestaShop.orderDetails(orderID: order.id, logger: logger)
             async let address = prestaShop.address(id: order.deliveryAddressID, logger: logger)
+            // Cart rules live in their own resource; read only when the order has a discount.
+            async let cartRules =
+                order.totalDiscountsTaxIncl > 0 || order.totalDiscountsTaxExcl > 0
+                ? prestaShop.orderCartRules(orderID: order.id, logger: logger) : []
             let countryISO = try await cache.countryISO(id: try await address.countryID) { id throws(PrestaShopError) in
                 try await prestaShop.country(id: id, logger: logger).isoCode
             }
@@ -245,7 +260,16 @@ public struct OrderPipeline: Sendable {
                 currencyISO: currencyISO,
                 lineTaxCategories: categories,
                 isPaid: paid,
-                customerEntityID: 0
+                customerEntityID: 0,
+                cartRules: try await cartRules.map {
+                    ShopOrder.CartRule(
+                        id: $0.cartRuleID,
+                        name: $0.name,
+                        valueTaxIncl: $0.value,
+                        valueTaxExcl: $0.valueTaxExcl,
+                        freeShipping: $0.freeShipping
+                    )
+                }
             )
         } catch let error as PrestaShopError {
             throw OrderFailure.prestaShop(error, stage: "context")
@@ -469,6 +493,10 @@ public struct OrderPipeline: Sendable {
             totalShippingTaxExcl: order.totalShippingTaxExcl,
             totalShippingTaxIncl: order.totalShippingTaxIncl,
             totalDiscountsTaxExcl: order.totalDiscountsTaxExcl,
+            totalDiscountsTaxIncl: order.totalDiscountsTaxIncl,
+            totalWrappingTaxExcl: order.totalWrappingTaxExcl,
+            totalWrappingTaxIncl: order.totalWrappingTaxIncl,
+            conversionRate: order.conversionRate,
             lines: order.rows.map {
                 ShopOrder.Line(
                     rowID: $0.id,

@@ -47,9 +47,12 @@ import Testing
         var m = ResolvedMappings()
         m.products[ProductKey(productID: 52_695, combinationID: 0)] = 10_001
         m.taxCodes[TaxCodeKey(countryISO: "FR", taxCategoryID: 1, subsidiaryID: 1)] = 105
+        m.taxRates[105] = 20
         m.currencies["EUR"] = 1
         m.paymentMethods["ps_wirepayment"] = 1
         m.shipMethods[2] = 502
+        m.carrierTaxCategories[2] = 1
+        m.orderItems[.rounding] = OrderItemMapping(itemID: 90_020, taxCategoryID: nil)
         m.shops[1] = ShopMapping(subsidiaryID: 1, locationID: 1)
         return m
     }
@@ -63,7 +66,22 @@ import Testing
         #expect(draft.tranDate == "2024-07-05")
         #expect(draft.otherRefNum == "FMHGOYBGK")
         #expect(draft.shippingCost == Decimal(string: "7.08"))
-        #expect(draft.lines == [.init(itemID: 10_001, quantity: 1, rate: Decimal(string: "9.775")!, taxCodeID: 105)])
+        #expect(draft.shippingTaxCodeID == 105)
+        // The real sample's unit price has three decimals: NetSuite's line is 9.78 + 1.96 tax, one cent over the
+        // shop's 11.73, so a rounding line brings the total back to the 20.23 paid.
+        #expect(
+            draft.lines == [
+                .init(itemID: 10_001, quantity: 1, rate: Decimal(string: "9.775")!, taxCodeID: 105),
+                .init(
+                    itemID: 90_020,
+                    quantity: 1,
+                    rate: Decimal(string: "-0.01")!,
+                    taxCodeID: nil,
+                    description: "Rounding"
+                ),
+            ]
+        )
+        #expect(draft.expectedTotal == Decimal(string: "20.23"))
         #expect(
             draft.deposit == .init(externalID: "PS-1-549085-DEP", amount: Decimal(string: "20.23")!, paymentMethodID: 1)
         )
@@ -102,6 +120,7 @@ import Testing
             Set(missing) == [
                 .shop(shopID: 1), .currency(iso: "EUR"), .shipMethod(carrierID: 2), .paymentMethod(module: "paypal"),
                 .product(productID: 52_695, combinationID: 0, reference: "4589504961513"),
+                .carrierTaxCategory(carrierID: 2),
             ]
         )
         #expect(Set(missing.map(\.kind)) == ["shops", "currencies", "carriers", "payment-methods", "products"])

@@ -22,7 +22,8 @@ struct SuiteQLTests {
     @Test func pagesWithLimitOffsetAndLinks() async throws {
         try await withSandbox { sandbox in
             let query = "SELECT id, itemid FROM item ORDER BY id"
-            let total = TestWorld.dataset.skus.count
+            // Every SKU, plus the discount, wrapping and rounding items.
+            let total = TestWorld.dataset.skus.count + TestWorld.dataset.netSuiteChargeItems.count
             let first = try await sandbox.suiteQL(query, limit: 10, offset: 0)
             #expect(first.status == 200)
             let json = try #require(first.json)
@@ -168,7 +169,9 @@ struct SuiteQLTests {
     @Test func countToCharAndAliases() async throws {
         try await withSandbox { sandbox in
             let count = TestSandbox.rows(try await sandbox.suiteQL("SELECT COUNT(*) AS n FROM item"))
-            #expect(count == [["n": String(TestWorld.dataset.skus.count)]])
+            #expect(
+                count == [["n": String(TestWorld.dataset.skus.count + TestWorld.dataset.netSuiteChargeItems.count)]]
+            )
 
             let body = Bodies.salesOrder(
                 lines: [.init(item: TestWorld.item.netSuiteItemID)],

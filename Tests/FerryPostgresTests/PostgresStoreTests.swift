@@ -84,25 +84,49 @@ import Testing
                     .products,
                     "prestashop_product_id,prestashop_combination_id,reference,netsuite_item_id\n100,3,FS-00100-M,9001\n999,0,FS-00200,9002\n"
                 ),
-                (.taxCodes, "country_iso,tax_category_id,subsidiary_id,netsuite_tax_code_id\nFR,1,1,105\nDE,1,1,108\n"),
+                (
+                    .taxCodes,
+                    "country_iso,tax_category_id,subsidiary_id,netsuite_tax_code_id,rate_percent\nFR,1,1,105,20\nFR,2,1,106,5.5\nDE,1,1,108,19\n"
+                ),
                 (.currencies, "prestashop_currency_iso,netsuite_currency_id\nEUR,1\n"),
                 (.paymentMethods, "prestashop_module,netsuite_payment_method_id\nps_wirepayment,1\n"),
-                (.carriers, "prestashop_carrier_id,netsuite_ship_method_id\n2,502\n"),
+                (.carriers, "prestashop_carrier_id,netsuite_ship_method_id,tax_category_id\n2,502,1\n3,503,0\n"),
                 (.shops, "prestashop_shop_id,netsuite_subsidiary_id,netsuite_location_id\n1,1,1\n"),
+                (.discounts, "prestashop_cart_rule_id,netsuite_item_id\ndefault,90001\n7,90007\n8,90008\n"),
+                (.orderItems, "purpose,netsuite_item_id,tax_category_id\nwrapping,90010,1\nrounding,90020,\n"),
             ]
             for (kind, text) in csv {
                 let rows = try MappingCSV.parse(text, kind: kind).get()
                 #expect(try await store.importRows(rows, logger: logger) == rows.count)
             }
+            let rule = ShopOrder.CartRule(id: 7, name: "10%", valueTaxIncl: 3, valueTaxExcl: 2, freeShipping: false)
             let resolved = try await store.resolve(
                 for: Self.order,
                 countryISO: "FR",
                 currencyISO: "EUR",
+                cartRules: [rule],
                 logger: logger
             )
             #expect(resolved.products[ProductKey(productID: 100, combinationID: 3)] == 9001)
             #expect(resolved.productsByReference["FS-00200"] == 9002, "found by reference when the product id differs")
-            #expect(resolved.taxCodes == [TaxCodeKey(countryISO: "FR", taxCategoryID: 1, subsidiaryID: 1): 105])
+            #expect(
+                resolved.taxCodes == [
+                    TaxCodeKey(countryISO: "FR", taxCategoryID: 1, subsidiaryID: 1): 105,
+                    TaxCodeKey(countryISO: "FR", taxCategoryID: 2, subsidiaryID: 1): 106,
+                ]
+            )
+            #expect(resolved.taxRates == [105: 20, 106: Decimal(string: "5.5")!])
+            #expect(resolved.carrierTaxCategories == [2: 1])
+            #expect(
+                resolved.discounts == [.rule(7): 90_007, .fallback: 90_001],
+                "only the order's rules and the default"
+            )
+            #expect(
+                resolved.orderItems == [
+                    .wrapping: OrderItemMapping(itemID: 90_010, taxCategoryID: 1),
+                    .rounding: OrderItemMapping(itemID: 90_020, taxCategoryID: nil),
+                ]
+            )
             #expect(resolved.currencies == ["EUR": 1] && resolved.paymentMethods == ["ps_wirepayment": 1])
             #expect(
                 resolved.shipMethods == [2: 502] && resolved.shops == [1: ShopMapping(subsidiaryID: 1, locationID: 1)]
@@ -113,6 +137,16 @@ import Testing
             let again = try await store.resolve(for: Self.order, countryISO: "FR", currencyISO: "EUR", logger: logger)
             #expect(again.currencies == ["EUR": 4])
             #expect(try await store.counts(logger: logger)[.products] == 2)
+            #expect(try await store.counts(logger: logger)[.discounts] == 3)
+
+            // Rows imported before rates and carrier tax categories existed read as not mapped, not as zero.
+            try await client.query(
+                "UPDATE map_tax_codes SET rate_percent = NULL WHERE netsuite_tax_code_id = 105",
+                logger: logger
+            )
+            try await client.query("UPDATE map_carriers SET tax_category_id = NULL", logger: logger)
+            let legacy = try await store.resolve(for: Self.order, countryISO: "FR", currencyISO: "EUR", logger: logger)
+            #expect(legacy.taxRates == [106: Decimal(string: "5.5")!] && legacy.carrierTaxCategories.isEmpty)
         }
     }
 }

@@ -76,6 +76,7 @@ import Testing
         case .paymentMethods: expectedRows = world.paymentModules.count
         case .carriers: expectedRows = world.carriers.count
         case .shops: expectedRows = 1
+        case .discounts, .orderItems: expectedRows = 2
         }
         #expect(lines.count == expectedRows + 1)
         let columns = lines[0].split(separator: ",").count

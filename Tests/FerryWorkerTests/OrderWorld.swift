@@ -46,11 +46,13 @@ struct OrderWorld: Sendable {
 
     /// Places a paid order of one ``sku`` for `customer` in the shop (no webhook) and publishes it to the order
     /// stream as the gateway would. Returns the PrestaShop order id.
-    func placeOrder(customerID: Int) async throws -> Int {
-        let body: [String: Any] = [
+    /// `extra` adds to the sandbox's order request (`rows`, `cartRules`, `giftWrapping`, `roundType`, `carrierId`).
+    func placeOrder(customerID: Int, extra: [String: any Sendable] = [:]) async throws -> Int {
+        var body: [String: Any] = [
             "customerId": customerID, "state": 2, "sendWebhook": false,
             "rows": [["productId": Self.sku.productID, "productAttributeId": Self.sku.combinationID, "quantity": 2]],
         ]
+        for (key, value) in extra { body[key] = value }
         var request = HTTPClientRequest(url: prestaShopURL + "/_sandbox/orders")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")

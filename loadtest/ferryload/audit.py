@@ -1,4 +1,5 @@
-"""The end-of-run audit: every order a gateway accepted is in NetSuite exactly once, with its amounts.
+"""The end-of-run audit: every order a gateway accepted is in NetSuite exactly once, with its amounts: product
+lines, NetSuite's total including tax against the shop's total paid, the deposit against the amount paid.
 
 A pure function over two snapshots (what the shop placed and the gateways accepted; what the NetSuite sandbox
 holds), like a reconciliation diff. Webhooks the shop never delivered (dropped, or refused after every retry) are
@@ -92,13 +93,14 @@ def audit(orders, sales_orders, deposits, creates, duplicate_lines, dead_lettere
         def mismatch(field, expected, found):
             result["amount_mismatches"].append({"externalId": eid, "field": field, "expected": expected, "found": found})
 
-        lines = sorted((int(dec(l["quantity"]) or 0), str(money(l["rate"]))) for l in so["lines"])
+        # Product lines; discount, gift-wrapping and rounding lines carry a description and are judged by the total.
+        lines = sorted((int(dec(l["quantity"]) or 0), str(money(l["rate"]))) for l in so["lines"]
+                       if not l.get("description"))
         if lines != exp["lines"]:
             mismatch("lines (quantity, rate)", exp["lines"], lines)
-        if str(money(so.get("subTotal"))) != exp["subtotal"]:
-            mismatch("subTotal", exp["subtotal"], str(money(so.get("subTotal"))))
-        if str(money(so.get("shippingCost") or 0)) != exp["shipping"]:
-            mismatch("shippingCost", exp["shipping"], str(money(so.get("shippingCost") or 0)))
+        # The money that matters: NetSuite's total with tax, as it computes it from the tax codes, is what was paid.
+        if str(money(so.get("total"))) != exp["total_paid"]:
+            mismatch("total (tax incl.)", exp["total_paid"], str(money(so.get("total"))))
         dep_copies = dep_by_eid.get(eid + "-DEP", [])
         if len(dep_copies) > 1 or dep_creates.get(eid + "-DEP", 1) > 1:
             result["duplicated"].append(eid + "-DEP")
@@ -136,16 +138,18 @@ def _ref_id(value):
 
 
 def normalize_sales_order(entry):
-    """One `/_sandbox/records/salesOrder` entry → {externalId, id, lines, subTotal, shippingCost}."""
+    """One `/_sandbox/records/salesOrder` entry → {externalId, id, lines, subTotal, shippingCost, total}."""
     record = entry.get("record", {})
     items = record.get("item", {})
     lines = items.get("items", []) if isinstance(items, dict) else (items or [])
     return {
         "externalId": entry.get("externalId") or record.get("externalId"),
         "id": str(entry.get("id") or record.get("id")),
-        "lines": [{"item": _ref_id(l.get("item")), "quantity": l.get("quantity"), "rate": l.get("rate")} for l in lines],
+        "lines": [{"item": _ref_id(l.get("item")), "quantity": l.get("quantity"), "rate": l.get("rate"),
+                   "description": l.get("description")} for l in lines],
         "subTotal": record.get("subTotal"),
         "shippingCost": record.get("shippingCost"),
+        "total": record.get("total"),
     }
 
 

@@ -15,7 +15,10 @@ public struct SalesOrderRequest: Sendable, Equatable, Encodable {
         public var item: NetSuiteReference
         public var quantity: Decimal
         public var rate: Decimal
-        public var taxCode: NetSuiteReference
+        /// Absent on an untaxed line (the rounding adjustment).
+        public var taxCode: NetSuiteReference?
+        /// Discount, wrapping and rounding lines say what they are.
+        public var description: String?
     }
 
     public struct Lines: Sendable, Equatable, Encodable {
@@ -32,6 +35,10 @@ public struct SalesOrderRequest: Sendable, Equatable, Encodable {
     public var otherRefNum: String
     public var memo: String
     public var shippingCost: Decimal
+    /// The tax code NetSuite computes shipping tax with; absent when shipping is untaxed.
+    public var shippingTaxCode: NetSuiteReference?
+    /// Only for an order not in the shop's default currency.
+    public var exchangeRate: Decimal?
     public var item: Lines
 
     public init(_ draft: SalesOrderDraft) {
@@ -45,13 +52,16 @@ public struct SalesOrderRequest: Sendable, Equatable, Encodable {
         otherRefNum = draft.otherRefNum
         memo = draft.memo
         shippingCost = draft.shippingCost
+        shippingTaxCode = draft.shippingTaxCodeID.map(NetSuiteReference.init)
+        exchangeRate = draft.exchangeRate
         item = Lines(
             items: draft.lines.map {
                 Line(
                     item: NetSuiteReference($0.itemID),
                     quantity: Decimal($0.quantity),
                     rate: $0.rate,
-                    taxCode: NetSuiteReference($0.taxCodeID)
+                    taxCode: $0.taxCodeID.map(NetSuiteReference.init),
+                    description: $0.description
                 )
             }
         )
@@ -67,6 +77,8 @@ public struct CustomerDepositRequest: Sendable, Equatable, Encodable {
     public var currency: NetSuiteReference
     public var paymentMethod: NetSuiteReference
     public var payment: Decimal
+    /// The sales order's exchange rate, for an order not in the shop's default currency.
+    public var exchangeRate: Decimal?
     public var tranDate: String
     public var memo: String
 
@@ -78,6 +90,7 @@ public struct CustomerDepositRequest: Sendable, Equatable, Encodable {
         currency = NetSuiteReference(draft.currencyID)
         paymentMethod = NetSuiteReference(deposit.paymentMethodID)
         payment = deposit.amount
+        exchangeRate = draft.exchangeRate
         tranDate = draft.tranDate
         memo = "Payment of PrestaShop order \(draft.otherRefNum)"
     }

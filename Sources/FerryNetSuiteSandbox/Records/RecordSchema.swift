@@ -88,6 +88,7 @@ extension RecordSchema {
             "location": .reference(.location, label: "location"),
             "shipMethod": .reference(.shipMethod, label: "shipmethod"),
             "shippingCost": .number, "handlingCost": .number, "exchangeRate": .number, "shipDate": .date,
+            "shippingTaxCode": .reference(.taxCode, label: "shippingtaxcode"),
             "email": .text, "orderStatus": .opaque, "department": .opaque, "class": .opaque,
             "billingAddress": .opaque, "shippingAddress": .opaque, "billAddress": .text, "shipAddress": .text,
         ],

@@ -17,8 +17,9 @@ extension RecordStore {
         "\(baseURL)\(recordPath)/\(type.linkName)/\(id)"
     }
 
-    /// Sales order: sum of line amounts, tax per line from its tax code's rate (rounded per line), plus shipping and
-    /// handling. Deposit: the payment.
+    /// Sales order: sum of line amounts (discount lines are negative), tax per line from its tax code's rate (rounded
+    /// per line), plus shipping and handling, plus shipping tax from the shipping tax code (rounded once), which is part
+    /// of the tax total. Deposit: the payment.
     nonisolated func totals(of record: StoredRecord) -> TransactionTotals? {
         switch record.type {
         case .salesOrder:
@@ -31,7 +32,11 @@ extension RecordStore {
                     taxTotal += (amount * rate / 100).rounded(2)
                 }
             }
-            let charges = (record.number("shippingCost") ?? 0) + (record.number("handlingCost") ?? 0)
+            let shipping = record.number("shippingCost") ?? 0
+            if let taxCode = record.referenceID("shippingTaxCode"), let rate = reference.taxRate(taxCodeID: taxCode) {
+                taxTotal += (shipping * rate / 100).rounded(2)
+            }
+            let charges = shipping + (record.number("handlingCost") ?? 0)
             return TransactionTotals(subTotal: subTotal, taxTotal: taxTotal, total: subTotal + taxTotal + charges)
         case .customerDeposit:
             let payment = record.number("payment") ?? 0

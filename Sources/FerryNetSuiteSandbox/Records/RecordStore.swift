@@ -68,6 +68,19 @@ actor RecordStore {
             itemExternalIDs[sku.netSuiteExternalID] = sku.netSuiteItemID
         }
 
+        // Items that are not products: discount, gift wrapping, rounding (discount and other-charge items in NetSuite).
+        for charge in dataset.netSuiteChargeItems where items[charge.id] == nil {
+            items[charge.id] = StoredRecord(
+                type: .inventoryItem,
+                id: charge.id,
+                body: ["itemId": .string(charge.itemID), "displayName": .string(charge.displayName)],
+                created: seededAt,
+                lastModified: seededAt,
+                seeded: true
+            )
+            itemIDs.append(charge.id)
+        }
+
         // Customers keyed in by hand before Ferry: no externalId, found by email.
         var customers: [Int: StoredRecord] = [:]
         var customerIDs: [Int] = []

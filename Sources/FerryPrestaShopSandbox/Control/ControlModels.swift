@@ -52,6 +52,11 @@ enum ControlModels {
         var sendWebhook: Bool?
         /// `YYYY-MM-DD HH:MM:SS` in shop time.
         var date: String?
+        /// Cart rule ids (see the dataset's cart rules).
+        var cartRules: [Int]?
+        var giftWrapping: Bool?
+        /// 1 per item, 2 per line, 3 on the total.
+        var roundType: Int?
     }
 
     struct OrderResponse: Encodable {

@@ -83,7 +83,10 @@ struct ControlRoutes: Sendable {
                 paymentModule: body.paymentModule,
                 carrierID: body.carrierId,
                 stateID: body.state ?? 2,
-                date: body.date
+                date: body.date,
+                cartRuleIDs: body.cartRules ?? [],
+                giftWrapping: body.giftWrapping ?? false,
+                roundType: body.roundType ?? 2
             )
             do {
                 let order = try await publisher.create(spec, sendWebhook: body.sendWebhook ?? true)

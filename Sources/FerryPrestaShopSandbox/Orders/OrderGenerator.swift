@@ -151,6 +151,13 @@ actor OrderGenerator {
         default: module = dataset.paymentModules[pick(dataset.paymentModules.count)].module
         }
         let carrier = dataset.carriers[pick(dataset.carriers.count)].id
+        var rules: [Int] = []
+        if uniform() < configuration.promotionShare, !dataset.cartRules.isEmpty {
+            let roll = pick(10)
+            // 10 % voucher, Black Friday 15 %, 10 € off, free shipping, or 10 % with free shipping.
+            rules = roll < 4 ? [1] : roll < 6 ? [2] : roll < 8 ? [3] : roll < 9 ? [4] : [1, 4]
+            rules = rules.filter { id in dataset.cartRules.contains { $0.id == id } }
+        }
         return OrderSpec(
             customerID: customer.id,
             deliveryAddressID: addressID,
@@ -158,20 +165,27 @@ actor OrderGenerator {
             rows: rows,
             paymentModule: module,
             carrierID: carrier,
-            stateID: state
+            stateID: state,
+            cartRuleIDs: rules,
+            giftWrapping: uniform() < configuration.wrappingShare,
+            roundType: weighted(configuration.roundTypeWeights, otherwise: 2)
         )
     }
 
-    private func weightedState() -> Int {
-        let weights = configuration.stateWeights.filter { $0.value > 0 }.sorted { $0.key < $1.key }
+    private func uniform() -> Double { Double(random.next() >> 11) / Double(1 << 53) }
+
+    private func weightedState() -> Int { weighted(configuration.stateWeights, otherwise: 2) }
+
+    private func weighted(_ table: [Int: Double], otherwise: Int) -> Int {
+        let weights = table.filter { $0.value > 0 }.sorted { $0.key < $1.key }
         let total = weights.reduce(0) { $0 + $1.value }
-        guard total > 0 else { return 2 }
-        var target = Double(random.next() >> 11) / Double(1 << 53) * total
-        for (state, weight) in weights {
-            if target < weight { return state }
+        guard total > 0 else { return otherwise }
+        var target = uniform() * total
+        for (key, weight) in weights {
+            if target < weight { return key }
             target -= weight
         }
-        return weights.last?.key ?? 2
+        return weights.last?.key ?? otherwise
     }
 
     private func pick(_ count: Int) -> Int {

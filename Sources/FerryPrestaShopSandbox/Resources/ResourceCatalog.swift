@@ -2,8 +2,8 @@
 /// (`$webserviceParameters['fields']` first, then `$definition['fields']`).
 enum ResourceCatalog {
     static let all: [ResourceDefinition] = [
-        addresses, combinations, countries, currencies, customers, orderDetails, orderHistories, orderPayments,
-        orderStates, orders, products, stockAvailables, taxRuleGroups, taxRules, taxes,
+        addresses, combinations, countries, currencies, customers, orderCartRules, orderDetails, orderHistories,
+        orderPayments, orderStates, orders, products, stockAvailables, taxRuleGroups, taxRules, taxes,
     ].sorted { $0.name < $1.name }
 
     static let byName: [String: ResourceDefinition] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
@@ -163,6 +163,25 @@ enum ResourceCatalog {
             .id("id_order_state", "order_states", required: true),
             .id("id_order", "orders", required: true),
             .date("date_add"),
+        ]
+    )
+
+    /// `OrderCartRule`: a cart rule as applied to one order (`value` tax included, `value_tax_excl`).
+    static let orderCartRules = ResourceDefinition(
+        name: "order_cart_rules",
+        nodeName: "order_cart_rule",
+        className: "OrderCartRule",
+        description: "The Order cart rules",
+        fields: [
+            .id("id"),
+            .id("id_order", "orders", required: true),
+            .id("id_cart_rule", "cart_rules", required: true),
+            .id("id_order_invoice", "order_invoices"),
+            .string("name", required: true),
+            .money("value", required: true),
+            .money("value_tax_excl", required: true),
+            .bool("free_shipping"),
+            .bool("deleted"),
         ]
     )
 

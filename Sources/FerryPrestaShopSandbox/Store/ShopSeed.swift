@@ -38,7 +38,7 @@ struct ShopSeed {
             records: dataset.taxCategories.map(taxRulesGroup)
         )
         tables["order_states"] = ResourceTable(definition: catalog.orderStates, records: orderStates.map(orderState))
-        for name in ["orders", "order_details", "order_histories", "order_payments"] {
+        for name in ["orders", "order_details", "order_histories", "order_payments", "order_cart_rules"] {
             if let definition = catalog.definition(name) { tables[name] = ResourceTable(definition: definition) }
         }
 

@@ -114,14 +114,28 @@ extension ShopStore {
             guard (1...1_000_000).contains(row.quantity) else {
                 throw OrderSpecError(message: "quantity must be between 1 and 1000000")
             }
-            lines.append(try line(row, countryID: countryID, conversionRate: conversionRate))
+            lines.append(try line(row, countryID: countryID, conversionRate: conversionRate, roundType: spec.roundType))
         }
-        let carrierTax = tax(group: 1, country: countryID)?.rate ?? 0
+        guard (1...3).contains(spec.roundType) else {
+            throw OrderSpecError(message: "round_type must be 1 (item), 2 (line) or 3 (total)")
+        }
+        var rules: [SandboxDataset.CartRule] = []
+        for id in spec.cartRuleIDs {
+            guard let rule = dataset.cartRules.first(where: { $0.id == id }) else {
+                throw OrderSpecError(message: "cart rule \(id) does not exist")
+            }
+            rules.append(rule)
+        }
+        let carrierTax = tax(group: dataset.carrierTaxCategoryID, country: countryID)?.rate ?? 0
+        let wrappingTax = tax(group: dataset.giftWrappingTaxCategoryID, country: countryID)?.rate ?? 0
         let totals = OrderFactory.totals(
             lines: lines,
             carrierID: carrierID,
             carrierTaxRate: carrierTax,
-            conversionRate: conversionRate
+            conversionRate: conversionRate,
+            roundType: spec.roundType,
+            rules: rules,
+            wrapping: spec.giftWrapping ? (dataset.giftWrappingPrice, wrappingTax) : nil
         )
 
         let orderID = nextID("orders")
@@ -138,9 +152,11 @@ extension ShopStore {
                 "delivery_date": .string("0000-00-00 00:00:00"), "valid": .bool(false), "date_add": .string(date),
                 "date_upd": .string(date), "shipping_number": .string(""), "id_shop_group": .int(1), "id_shop": .int(1),
                 "secure_key": customer["secure_key"], "payment": .string(paymentLabel), "recyclable": .bool(false),
-                "gift": .bool(false), "gift_message": .string(""), "mobile_theme": .bool(false),
-                "total_discounts": .decimal(0), "total_discounts_tax_incl": .decimal(0),
-                "total_discounts_tax_excl": .decimal(0), "total_paid": .decimal(totals.paidTaxIncl),
+                "gift": .bool(spec.giftWrapping), "gift_message": .string(spec.giftWrapping ? "Happy birthday!" : ""),
+                "mobile_theme": .bool(false), "total_discounts": .decimal(totals.discountsTaxIncl),
+                "total_discounts_tax_incl": .decimal(totals.discountsTaxIncl),
+                "total_discounts_tax_excl": .decimal(totals.discountsTaxExcl),
+                "total_paid": .decimal(totals.paidTaxIncl),
                 "total_paid_tax_incl": .decimal(totals.paidTaxIncl),
                 "total_paid_tax_excl": .decimal(totals.paidTaxExcl),
                 "total_paid_real": .decimal(0), "total_products": .decimal(totals.productsTaxExcl),
@@ -148,9 +164,11 @@ extension ShopStore {
                 "total_shipping": .decimal(totals.shippingTaxIncl),
                 "total_shipping_tax_incl": .decimal(totals.shippingTaxIncl),
                 "total_shipping_tax_excl": .decimal(totals.shippingTaxExcl),
-                "carrier_tax_rate": .decimal(totals.carrierTaxRate), "total_wrapping": .decimal(0),
-                "total_wrapping_tax_incl": .decimal(0), "total_wrapping_tax_excl": .decimal(0), "round_mode": .int(2),
-                "round_type": .int(2), "conversion_rate": .decimal(conversionRate), "reference": .string(reference),
+                "carrier_tax_rate": .decimal(totals.carrierTaxRate), "total_wrapping": .decimal(totals.wrappingTaxIncl),
+                "total_wrapping_tax_incl": .decimal(totals.wrappingTaxIncl),
+                "total_wrapping_tax_excl": .decimal(totals.wrappingTaxExcl), "round_mode": .int(2),
+                "round_type": .int(spec.roundType), "conversion_rate": .decimal(conversionRate),
+                "reference": .string(reference),
                 "note": .string(""),
             ]
         )
@@ -161,6 +179,20 @@ extension ShopStore {
             insert("order_details", Self.detailRecord(detailID, orderID: orderID, line: line))
             detailsByOrder[orderID, default: []].append(detailID)
             adjustStock(StockKey(productID: line.productID, attributeID: line.attributeID), by: -line.quantity)
+        }
+        for applied in totals.rules {
+            insert(
+                "order_cart_rules",
+                Record(
+                    id: nextID("order_cart_rules"),
+                    fields: [
+                        "id_order": .int(orderID), "id_cart_rule": .int(applied.rule.id), "id_order_invoice": .int(0),
+                        "name": .string(applied.rule.name), "value": .decimal(applied.valueTaxIncl),
+                        "value_tax_excl": .decimal(applied.valueTaxExcl), "free_shipping": .bool(applied.freeShipping),
+                        "deleted": .bool(false),
+                    ]
+                )
+            )
         }
         if let history = changeState(of: &order, to: spec.stateID, sendEmail: false) {
             // validateOrder() stamps the first history row with the order's own date.
@@ -177,7 +209,8 @@ extension ShopStore {
     private func line(
         _ row: OrderSpec.Row,
         countryID: Int,
-        conversionRate: Decimal
+        conversionRate: Decimal,
+        roundType: Int
     ) throws(OrderSpecError) -> OrderFactory.Line {
         let product = record("products", row.productID)
         let combination = row.attributeID == 0 ? nil : record("combinations", row.attributeID)
@@ -204,7 +237,8 @@ extension ShopStore {
             basePrice: base,
             taxRulesGroupID: group,
             tax: tax,
-            conversionRate: conversionRate
+            conversionRate: conversionRate,
+            roundType: roundType
         )
     }
 

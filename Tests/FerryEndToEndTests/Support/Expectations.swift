@@ -44,7 +44,20 @@ extension PipelineHarness {
         }
         let rows = order["associations"]["order_rows"].array
         let lines = salesOrder["item"]["items"].array
-        #expect(lines.count == rows.count, "lines of \(externalID)", sourceLocation: sourceLocation)
+        // Product lines first; discount, wrapping and rounding lines (mapped items, not SKUs) after them.
+        let chargeItems = Set(SandboxWorld.dataset.netSuiteChargeItems.map { String($0.id) })
+        #expect(
+            lines.count >= rows.count
+                && lines.dropFirst(rows.count).allSatisfy { chargeItems.contains($0["item"].referenceID ?? "") },
+            "lines of \(externalID)",
+            sourceLocation: sourceLocation
+        )
+        // NetSuite's total, computed from the tax codes, is what the customer paid.
+        #expect(
+            salesOrder["total"].decimal == order["total_paid_tax_incl"].decimal,
+            "NetSuite total of \(externalID) vs total_paid_tax_incl",
+            sourceLocation: sourceLocation
+        )
         for (row, line) in zip(rows, lines) {
             let sku = SandboxWorld.SKUKey(
                 productID: row["product_id"].int ?? 0,

@@ -26,10 +26,10 @@ enum SandboxWorld {
         return result
     }()
 
-    /// `tax-codes.csv`: (country ISO, tax category, subsidiary) → NetSuite tax code id.
+    /// `tax-codes.csv`: (country ISO, tax category, subsidiary) → NetSuite tax code id (the fifth column is the rate).
     static let taxCodes: [String: Int] = {
         var result: [String: Int] = [:]
-        for row in csvRows("tax-codes") where row.count == 4 {
+        for row in csvRows("tax-codes") where row.count == 5 {
             if let code = Int(row[3]) { result["\(row[0])/\(row[1])/\(row[2])"] = code }
         }
         return result
