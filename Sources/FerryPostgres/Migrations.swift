@@ -133,7 +133,7 @@ public enum Migrations {
         ),
         Migration(
             version: 6,
-            name: "order money: tax rates, shipping tax, discounts, order items, totals",
+            name: "order money: tax rates, shipping tax, discounts, order items",
             statements: [
                 // NULL for rows imported before: the transform reports them as missing until re-imported.
                 "ALTER TABLE map_tax_codes ADD COLUMN rate_percent numeric",
@@ -153,9 +153,6 @@ public enum Migrations {
                     updated_at timestamptz NOT NULL DEFAULT now()
                 )
                 """,
-                // What the customer paid and what NetSuite computed once the sales order exists (a difference is
-                // logged, counted and kept here for the console and the reconciler).
-                "ALTER TABLE order_sync ADD COLUMN shop_total numeric, ADD COLUMN netsuite_total numeric",
             ]
         ),
     ]

@@ -73,12 +73,24 @@ struct InspectionTests {
             let item = TestWorld.item.netSuiteItemID
             let body = Bodies.salesOrder(externalID: "PS-DL", lines: [.init(item: item)])
             #expect(try await sandbox.send(.POST, Self.orders, json: body).status == 204)
+            // A discount item on one line per tax code (a voucher split over two VAT rates) is not a duplicate.
+            let discount = TestWorld.dataset.netSuiteDiscountItem.id
+            let other = try #require(TestWorld.dataset.netSuiteTaxCodes.first { $0.id != TestWorld.taxCode.id }).id
+            let split = Bodies.salesOrder(
+                externalID: "PS-DL-SPLIT",
+                lines: [
+                    .init(item: item, quantity: 2, rate: 10), .init(item: discount, rate: -1),
+                    .init(item: discount, rate: -1, taxCode: other),
+                ]
+            )
+            #expect(try await sandbox.send(.POST, Self.orders, json: split).status == 204)
             let clean = try #require(try await sandbox.send(.GET, "/_sandbox/duplicate-lines").json)
             #expect(clean["salesOrders"] == .array([]))
             // A retried upsert without replace=item appends the same line again.
             #expect(try await sandbox.send(.PUT, "\(Self.orders)/eid:PS-DL", json: body).status == 204)
             let report = try #require(try await sandbox.send(.GET, "/_sandbox/duplicate-lines").json)
             let entry = try #require(report["salesOrders"]?.arrayValue?.first)
+            #expect(report["salesOrders"]?.arrayValue?.count == 1)
             #expect(entry["externalId"] == .string("PS-DL"))
             #expect(
                 entry["items"]

@@ -17,7 +17,8 @@ import Hummingbird
 /// - `GET /_sandbox/creates` → `{"salesOrder": {"PS-1": 1}, "customerDeposit": {…}}`: successful creates per
 ///   external id (POST, and PUT upserts that created). `GET /_sandbox/creates/{type}` → `{"PS-1": 1}`.
 /// - `GET /_sandbox/duplicate-lines` → `{"salesOrders": [{"id": "5001", "externalId": "PS-1",
-///   "items": [{"item": "10001", "lines": [1, 3]}]}]}`: orders where one item is on more than one line.
+///   "items": [{"item": "10001", "lines": [1, 3]}]}]}`: orders where one item is on more than one line with the same
+///   tax code (a discount item on one line per tax code is not a duplicate).
 /// - `GET /_sandbox/inventory?item=10001` → `{"items": [{"item": "10001", "location": "1", "quantityOnHand": 12,
 ///   "quantityAvailable": 10, "quantityCommitted": 2, "quantityOnOrder": 0, "quantityBackOrdered": 0}]}`
 ///
@@ -246,13 +247,19 @@ struct InspectionRoutes {
     private func duplicateLines() async -> Response {
         let orders = await sandbox.store.allRecords(.salesOrder)
         let duplicates: [JSONValue] = orders.compactMap { order in
+            struct LineKey: Hashable {
+                var item: Int
+                var taxCode: Int?
+            }
             let linesByItem = Dictionary(
                 grouping: order.lines.compactMap { line in
-                    line.referenceID("item").map { ($0, line.line) }
+                    line.referenceID("item").map { (LineKey(item: $0, taxCode: line.referenceID("taxCode")), line.line) }
                 },
                 by: \.0
             )
-            let repeated = linesByItem.filter { $0.value.count > 1 }.sorted { $0.key < $1.key }
+            let repeated = linesByItem.filter { $0.value.count > 1 }.map { ($0.key.item, $0.value) }.sorted {
+                $0.0 < $1.0
+            }
             guard !repeated.isEmpty else { return nil }
             var entry: [String: JSONValue] = [
                 "id": .string(String(order.id)),
