@@ -144,6 +144,7 @@ let package = Package(
                 "FerryCore", "FerryNATS", "FerryPrestaShop", "FerryObservability",
                 "FerryConfiguration", .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -197,7 +198,7 @@ let package = Package(
             ]
         ),
         // Test-only helpers shared by several test targets: a real nats-server per test, a fresh database per test
-        // (a Swift Testing trait), in-memory logs, a JSON value for assertions.
+        // (a Swift Testing trait), in-memory logs, a JSON value for assertions, orders priced as PrestaShop prices them.
         .target(
             name: "FerryTestSupport",
             dependencies: [

@@ -5,6 +5,7 @@ import FerryPrestaShop
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import NIOCore
@@ -35,8 +36,18 @@ public func buildGatewayApplication(
         now: now,
         logger: logger
     )
+    // NIO's HTTP/1 parser refuses a header section over 80 KiB, or over 1000 fields in Hummingbird, with a bare 400 and
+    // a closed connection, before any handler runs. Below those, the handler answers 431 from the configured limits.
+    // Configured limits above half of the parser's raise the parser's to twice them, so that a request just over the
+    // configured limits still gets its 431.
+    let decoder = HTTP1Channel.Configuration.DecoderConfiguration(
+        maxHeaderFieldSize: max(80 * 1024, 2 * configuration.maxHeaderBytes),
+        maxHeaderListSize: max(80 * 1024, 2 * configuration.maxHeaderBytes),
+        maxHeaderFieldCount: max(1000, 2 * configuration.maxHeaderFields)
+    )
     return Application(
         router: router,
+        server: .http1(configuration: .init(httpDecoderConfiguration: decoder)),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "ferry-gateway"
@@ -100,6 +111,25 @@ struct OrderWebhookHandler: Sendable {
         var logger = logger
         logger[metadataKey: "stage"] = "gateway"
 
+        // Checked here rather than in a middleware, like the body's size: a 431 is then counted, logged and traced
+        // like every other answer to a webhook.
+        let headerFields = request.headers.count + (request.head.authority == nil ? 0 : 1)
+        if headerFields > configuration.maxHeaderFields {
+            return reject(
+                .requestHeaderFieldsTooLarge,
+                "headers_too_large",
+                "the request has more than \(configuration.maxHeaderFields) header fields",
+                logger: logger
+            )
+        }
+        if Self.headerBytes(request) > configuration.maxHeaderBytes {
+            return reject(
+                .requestHeaderFieldsTooLarge,
+                "headers_too_large",
+                "the request's header fields exceed \(configuration.maxHeaderBytes) bytes",
+                logger: logger
+            )
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > configuration.maxBodyBytes {
             return reject(
                 .contentTooLarge,
@@ -192,6 +222,15 @@ struct OrderWebhookHandler: Sendable {
             response.headers[.retryAfter] = "5"
             return response
         }
+    }
+
+    /// The header section's size as sent: `Name: value` and CRLF per field, `Host` included.
+    static func headerBytes(_ request: Request) -> Int {
+        var bytes = request.head.authority.map { "Host: ".utf8.count + $0.utf8.count + 2 } ?? 0
+        for field in request.headers {
+            bytes += field.name.rawName.utf8.count + field.value.utf8.count + 4
+        }
+        return bytes
     }
 
     private func reject(_ status: HTTPResponse.Status, _ code: String, _ message: String, logger: Logger) -> Response {

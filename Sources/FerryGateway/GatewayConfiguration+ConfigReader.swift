@@ -13,6 +13,10 @@ extension GatewayConfiguration {
     ///     listen address
     ///   - `FERRY_WEBHOOK_TOLERANCE` (duration, default: `300s`): allowed clock skew of `X-Ferry-Timestamp`
     ///   - `FERRY_WEBHOOK_MAX_BYTES` (int, default: `1048576`): larger bodies get 413
+    ///   - `FERRY_GATEWAY_MAX_HEADER_FIELDS` (int, default: `100`): ``maxHeaderFields``; a webhook with more header
+    ///     fields gets 431
+    ///   - `FERRY_GATEWAY_MAX_HEADER_BYTES` (int, default: `16384`): ``maxHeaderBytes``; a webhook with a larger
+    ///     header section gets 431
     ///   - `FERRY_GATEWAY_DRAIN_DELAY` (duration, default: `5s`): ``drainDelay``
     ///
     /// ``publishTimeout`` has no key: it keeps its default (5 s).
@@ -28,6 +32,8 @@ extension GatewayConfiguration {
             webhookSecrets: secrets.filter { !$0.isEmpty },
             timestampTolerance: try reader.duration("FERRY_WEBHOOK_TOLERANCE", default: .seconds(300)),
             maxBodyBytes: try reader.int("FERRY_WEBHOOK_MAX_BYTES", default: 1 << 20),
+            maxHeaderFields: try reader.int("FERRY_GATEWAY_MAX_HEADER_FIELDS", default: 100),
+            maxHeaderBytes: try reader.int("FERRY_GATEWAY_MAX_HEADER_BYTES", default: 16 * 1024),
             drainDelay: try reader.duration("FERRY_GATEWAY_DRAIN_DELAY", default: .seconds(5))
         )
     }

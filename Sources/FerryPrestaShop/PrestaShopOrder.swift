@@ -226,38 +226,219 @@ extension PrestaShopOrder {
 extension PrestaShopOrder {
     /// Checks the rules an order must meet before Ferry accepts it, and names the first field that breaks one.
     ///
-    /// Rules, in the order checked: `order.id` > 0; `order.id_shop` > 0 (absent reads as 1);
-    /// `order.reference` not empty; `order.id_customer` > 0; `order.id_currency` > 0;
-    /// `order.associations.order_rows` has at least one row; for each row `product_id` > 0 and
-    /// `product_quantity` > 0. Money fields are checked while decoding (they must parse).
+    /// Rules, in the order checked:
+    /// 1. `order.id` > 0; `order.id_shop` > 0 (absent reads as 1).
+    /// 2. `order.reference` is 9 upper-case letters A-Z: `Order::generateReference()` makes every reference with
+    ///    `strtoupper(Tools::passwdGen(9, 'NO_NUMERIC'))`, and the column is `varchar(9)`.
+    /// 3. `order.id_customer` > 0; `order.id_currency` > 0; `order.associations.order_rows` has at least one row;
+    ///    for each row `product_id` > 0 and `product_quantity` > 0.
+    /// 4. No money amount, price or rate is negative: every `total_*` field (the legacy `total_paid`,
+    ///    `total_shipping`, `total_discounts`, `total_wrapping` and `total_paid_real` included),
+    ///    `carrier_tax_rate`, and each row's `unit_price_tax_incl`, `unit_price_tax_excl` and `product_price`;
+    ///    `conversion_rate` > 0.
+    /// 5. The rows add up to the product totals: `total_products` and the sum of `unit_price_tax_excl ×
+    ///    product_quantity` are at most `0.01 × Σ product_quantity + 0.01` apart, and so are `total_products_wt`
+    ///    and the sum of `unit_price_tax_incl × product_quantity`. Why that much: PrestaShop keeps the row's unit
+    ///    prices unrounded (6 decimals: a real order has `unit_price_tax_excl` 9.775 and `total_products` 9.78) and
+    ///    rounds the totals to 2 decimals, per item (`round_type` 1: round(unit) × quantity), per line (2:
+    ///    round(unit × quantity)) or on the total (3), in one of six `round_mode`s, two of which (up, down) move a
+    ///    value by up to 0.01 rather than 0.005. So each unit is off by less than 0.01 per item, each line by less
+    ///    than 0.01 per line, the total by less than 0.01 on the total; per item is the largest, `0.01 ×
+    ///    Σ quantity`, and the 0.01 added covers the unit prices' 6-decimal storage.
+    /// 6. Tax included is at least tax excluded: `total_products_wt` ≥ `total_products`, and the same for
+    ///    `total_shipping_tax_*`, `total_wrapping_tax_*`, `total_discounts_tax_*` and each row's unit prices
+    ///    (tax rates are not negative and rounding keeps order); `total_paid_tax_incl` is at least
+    ///    `total_paid_tax_excl` minus 0.01, since both are sums of separately rounded parts.
+    /// 7. Discounts do not exceed what they discount: `total_discounts_tax_incl` ≤ `total_products_wt` +
+    ///    `total_shipping_tax_incl` + `total_wrapping_tax_incl` + 0.01 (PrestaShop caps a cart rule at the order
+    ///    total and turns the rest into a new voucher).
+    /// 8. The order adds up: `total_paid_tax_incl` = `total_products_wt` + `total_shipping_tax_incl` +
+    ///    `total_wrapping_tax_incl` - `total_discounts_tax_incl`, and `total_paid_tax_excl` = `total_products` +
+    ///    `total_shipping_tax_excl` + `total_wrapping_tax_excl` - `total_discounts_tax_excl`, each within 0.01.
+    ///    PrestaShop computes each part and the total with `Cart::getOrderTotal()` and rounds each to 2 decimals;
+    ///    at most the products and the discounts carry unrounded cents into the total, so the rounded total and
+    ///    the sum of the rounded parts differ by less than 0.02, which on 2-decimal amounts is at most 0.01. A
+    ///    free-shipping cart rule keeps the carrier's price in `total_shipping_*` and counts it in
+    ///    `total_discounts_*`, so the equation holds for it too.
     ///
-    /// - Throws: ``PrestaShopPayloadError`` with a path such as `order.associations.order_rows[0].product_quantity`.
+    /// The tolerances assume 2-decimal computing precision, which every currency of the sandbox world has;
+    /// PrestaShop 1.7.7+ rounds to the currency's own precision, so a shop selling in a currency without decimals
+    /// (JPY, HUF with 0 decimals) would need larger ones. `total_paid` (legacy) and `total_paid_real` (the sum of
+    /// recorded payments, e.g. twice the total after a payment was recorded twice) are not compared with the other
+    /// amounts, nor is `carrier_tax_rate` with the shipping amounts.
+    ///
+    /// - Throws: ``PrestaShopPayloadError`` with a path such as `order.associations.order_rows[0].product_quantity`
+    ///   or `order.total_paid_tax_incl`.
     public func validate() throws(PrestaShopPayloadError) {
-        func require(
-            _ condition: Bool,
-            _ path: String,
-            _ problem: PrestaShopPayloadError.Problem
-        )
-            throws(PrestaShopPayloadError)
-        {
-            if !condition { throw PrestaShopPayloadError(path: path, problem: problem) }
-        }
         try require(id != 0, "order.id", .missing)
         try require(id > 0, "order.id", .notPositive)
         try require(shopID > 0, "order.id_shop", .notPositive)
         try require(!reference.isEmpty, "order.reference", .missing)
         try require(!reference.allSatisfy(\.isWhitespace), "order.reference", .empty)
+        try require(Self.isReference(reference), "order.reference", .notAReference)
         try require(customerID != 0, "order.id_customer", .missing)
         try require(customerID > 0, "order.id_customer", .notPositive)
         try require(currencyID != 0, "order.id_currency", .missing)
         try require(currencyID > 0, "order.id_currency", .notPositive)
         try require(!rows.isEmpty, "order.associations.order_rows", .empty)
         for (index, row) in rows.enumerated() {
-            let path = "order.associations.order_rows[\(index)]"
+            let path = Self.rowPath(index)
             try require(row.productID != 0, "\(path).product_id", .missing)
             try require(row.productID > 0, "\(path).product_id", .notPositive)
             try require(row.quantity != 0, "\(path).product_quantity", .missing)
             try require(row.quantity > 0, "\(path).product_quantity", .notPositive)
+        }
+        try validateSigns()
+        try validateTotals()
+    }
+
+    /// Whether `text` has the form of `Order::generateReference()`: 9 ASCII letters A-Z.
+    static func isReference(_ text: String) -> Bool {
+        text.utf8.count == 9 && text.utf8.allSatisfy { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }
+    }
+
+    /// Rule 4: no negative amount, a positive conversion rate.
+    private func validateSigns() throws(PrestaShopPayloadError) {
+        let amounts: [(String, Decimal)] = [
+            ("total_paid", totalPaid), ("total_paid_tax_incl", totalPaidTaxIncl),
+            ("total_paid_tax_excl", totalPaidTaxExcl), ("total_paid_real", totalPaidReal),
+            ("total_products", totalProducts), ("total_products_wt", totalProductsWithTax),
+            ("total_shipping", totalShipping), ("total_shipping_tax_incl", totalShippingTaxIncl),
+            ("total_shipping_tax_excl", totalShippingTaxExcl), ("carrier_tax_rate", carrierTaxRate),
+            ("total_discounts", totalDiscounts), ("total_discounts_tax_incl", totalDiscountsTaxIncl),
+            ("total_discounts_tax_excl", totalDiscountsTaxExcl), ("total_wrapping", totalWrapping),
+            ("total_wrapping_tax_incl", totalWrappingTaxIncl), ("total_wrapping_tax_excl", totalWrappingTaxExcl),
+        ]
+        for (key, value) in amounts { try require(value >= 0, "order.\(key)", .negative) }
+        try require(conversionRate > 0, "order.conversion_rate", .notPositive)
+        for (index, row) in rows.enumerated() {
+            let path = Self.rowPath(index)
+            try require(row.unitPriceTaxIncl >= 0, "\(path).unit_price_tax_incl", .negative)
+            try require(row.unitPriceTaxExcl >= 0, "\(path).unit_price_tax_excl", .negative)
+            try require(row.productPrice >= 0, "\(path).product_price", .negative)
+        }
+    }
+
+    /// Rules 5 to 8: the amounts agree with each other within PrestaShop's rounding.
+    private func validateTotals() throws(PrestaShopPayloadError) {
+        let cent = Decimal(sign: .plus, exponent: -2, significand: 1)
+        // Decimal, not Int: up to 2^53 per row over thousands of rows would overflow an Int.
+        var quantities: Decimal = 0
+        var rowsTaxExcl: Decimal = 0
+        var rowsTaxIncl: Decimal = 0
+        for row in rows {
+            let quantity = Decimal(row.quantity)
+            quantities += quantity
+            rowsTaxExcl += row.unitPriceTaxExcl * quantity
+            rowsTaxIncl += row.unitPriceTaxIncl * quantity
+        }
+        let rowTolerance = cent * quantities + cent
+        try requireClose(
+            totalProducts,
+            rowsTaxExcl,
+            "order.total_products",
+            "the sum of order_rows unit_price_tax_excl × product_quantity",
+            tolerance: rowTolerance
+        )
+        try requireClose(
+            totalProductsWithTax,
+            rowsTaxIncl,
+            "order.total_products_wt",
+            "the sum of order_rows unit_price_tax_incl × product_quantity",
+            tolerance: rowTolerance
+        )
+
+        let taxPairs: [(String, Decimal, String, Decimal)] = [
+            ("order.total_products_wt", totalProductsWithTax, "total_products", totalProducts),
+            ("order.total_shipping_tax_incl", totalShippingTaxIncl, "total_shipping_tax_excl", totalShippingTaxExcl),
+            ("order.total_wrapping_tax_incl", totalWrappingTaxIncl, "total_wrapping_tax_excl", totalWrappingTaxExcl),
+            (
+                "order.total_discounts_tax_incl", totalDiscountsTaxIncl, "total_discounts_tax_excl",
+                totalDiscountsTaxExcl
+            ),
+        ]
+        for (path, included, excludedName, excluded) in taxPairs {
+            try requireAtLeast(included, excluded, path, excludedName)
+        }
+        for (index, row) in rows.enumerated() {
+            try requireAtLeast(
+                row.unitPriceTaxIncl,
+                row.unitPriceTaxExcl,
+                "\(Self.rowPath(index)).unit_price_tax_incl",
+                "unit_price_tax_excl"
+            )
+        }
+        try requireAtLeast(
+            totalPaidTaxIncl,
+            totalPaidTaxExcl - cent,
+            "order.total_paid_tax_incl",
+            "total_paid_tax_excl - 0.01"
+        )
+
+        let discountable = totalProductsWithTax + totalShippingTaxIncl + totalWrappingTaxIncl
+        if totalDiscountsTaxIncl > discountable + cent {
+            throw PrestaShopPayloadError(
+                path: "order.total_discounts_tax_incl",
+                problem: .aboveMaximum(
+                    actual: totalDiscountsTaxIncl,
+                    maximum: discountable,
+                    computedAs: "products + shipping + wrapping (tax incl.)"
+                )
+            )
+        }
+
+        try requireClose(
+            totalPaidTaxIncl,
+            discountable - totalDiscountsTaxIncl,
+            "order.total_paid_tax_incl",
+            "products + shipping + wrapping - discounts (tax incl.)",
+            tolerance: cent
+        )
+        try requireClose(
+            totalPaidTaxExcl,
+            totalProducts + totalShippingTaxExcl + totalWrappingTaxExcl - totalDiscountsTaxExcl,
+            "order.total_paid_tax_excl",
+            "products + shipping + wrapping - discounts (tax excl.)",
+            tolerance: cent
+        )
+    }
+
+    private static func rowPath(_ index: Int) -> String { "order.associations.order_rows[\(index)]" }
+
+    private func require(
+        _ condition: Bool,
+        _ path: String,
+        _ problem: PrestaShopPayloadError.Problem
+    ) throws(PrestaShopPayloadError) {
+        if !condition { throw PrestaShopPayloadError(path: path, problem: problem) }
+    }
+
+    private func requireClose(
+        _ actual: Decimal,
+        _ expected: Decimal,
+        _ path: String,
+        _ computedAs: String,
+        tolerance: Decimal
+    ) throws(PrestaShopPayloadError) {
+        if (actual - expected).magnitude > tolerance {
+            throw PrestaShopPayloadError(
+                path: path,
+                problem: .inconsistent(actual: actual, expected: expected, computedAs: computedAs, tolerance: tolerance)
+            )
+        }
+    }
+
+    private func requireAtLeast(
+        _ actual: Decimal,
+        _ minimum: Decimal,
+        _ path: String,
+        _ computedAs: String
+    ) throws(PrestaShopPayloadError) {
+        if actual < minimum {
+            throw PrestaShopPayloadError(
+                path: path,
+                problem: .belowMinimum(actual: actual, minimum: minimum, computedAs: computedAs)
+            )
         }
     }
 }

@@ -124,15 +124,26 @@ import Testing
         #expect(gateway.webhookSecrets == ["new", "old"])
         #expect(gateway.timestampTolerance == .seconds(300) && gateway.maxBodyBytes == 1 << 20)
         #expect(gateway.drainDelay == .seconds(5) && gateway.publishTimeout == .seconds(5))
+        #expect(gateway.maxHeaderFields == 100 && gateway.maxHeaderBytes == 16_384)
+    }
+
+    @Test func gatewayHeaderLimits() throws {
+        let configuration = try Self.gateway([
+            "FERRY_GATEWAY_MAX_HEADER_FIELDS": "40", "FERRY_GATEWAY_MAX_HEADER_BYTES": "8192",
+        ])
+        #expect(configuration.gateway.maxHeaderFields == 40 && configuration.gateway.maxHeaderBytes == 8192)
     }
 
     @Test(arguments: [
         ("FERRY_GATEWAY_PORT", "x"), ("FERRY_WEBHOOK_TOLERANCE", "5 min"), ("FERRY_WEBHOOK_MAX_BYTES", "1MB"),
         ("FERRY_GATEWAY_DRAIN_DELAY", "banana"), ("FERRY_ACK_WAIT", "banana"),
+        ("FERRY_GATEWAY_MAX_HEADER_FIELDS", "many"), ("FERRY_GATEWAY_MAX_HEADER_BYTES", "16KiB"),
     ])
     func aGatewayValueFerryCannotUseFailsWithItsKey(key: String, value: String) {
         let error = #expect(throws: ConfigurationError.self) { try Self.gateway([key: value]) }
-        let kind = key.hasSuffix("_PORT") || key.hasSuffix("_BYTES") ? "an integer" : "a duration like 500ms, 5s or 2m"
+        let kind =
+            key.hasSuffix("_PORT") || key.hasSuffix("_BYTES") || key.hasSuffix("_FIELDS")
+            ? "an integer" : "a duration like 500ms, 5s or 2m"
         #expect(error?.description == "configuration: \(key) must be \(kind), found '\(value)'")
     }
 

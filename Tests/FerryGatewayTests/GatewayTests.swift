@@ -36,9 +36,13 @@ import Testing
     }
 
     static func signedHeaders(_ body: String, secret: String = secret, at time: Date = Date()) -> HTTPFields {
+        signedHeaders(bytes: Data(body.utf8), secret: secret, at: time)
+    }
+
+    static func signedHeaders(bytes body: Data, secret: String = secret, at time: Date = Date()) -> HTTPFields {
         let timestamp = String(Int(time.timeIntervalSince1970))
         let mac = HMAC<SHA256>.authenticationCode(
-            for: Data("\(timestamp).\(body)".utf8),
+            for: Data("\(timestamp).".utf8) + body,
             using: SymmetricKey(data: Data(secret.utf8))
         )
         var headers: HTTPFields = [.contentType: "application/json"]
@@ -50,6 +54,8 @@ import Testing
     /// Runs `body` with a live gateway on port 0 over an isolated stream layout.
     func withGateway(
         maxBodyBytes: Int = 1 << 20,
+        maxHeaderFields: Int = 100,
+        maxHeaderBytes: Int = 16 * 1024,
         drain: GatewayDrain? = nil,
         _ body:
             @Sendable (any TestClientProtocol, JetStream, OrderQueueConfiguration, NATSConnection) async throws -> Void
@@ -70,7 +76,9 @@ import Testing
             configuration: GatewayConfiguration(
                 port: 0,
                 webhookSecrets: [Self.secret, Self.oldSecret],
-                maxBodyBytes: maxBodyBytes
+                maxBodyBytes: maxBodyBytes,
+                maxHeaderFields: maxHeaderFields,
+                maxHeaderBytes: maxHeaderBytes
             ),
             publisher: publisher,
             drain: drain,
@@ -191,6 +199,125 @@ import Testing
                 if let field { #expect(answer["field"] as? String == field, "case \(index)") }
             }
             #expect(try await jetStream.streamInfo(queue.ordersStream).messages == 0)
+        }
+    }
+
+    /// Bodies that are JSON orders in form but can never be real ones: negative or inconsistent amounts, references
+    /// PrestaShop cannot have generated.
+    @Test func impossibleOrdersGet400NamingTheFieldAndNothingIsPublished() async throws {
+        try await withGateway { client, jetStream, queue, _ in
+            let cases: [(String, String, String, String)] = [
+                (
+                    #""total_paid_tax_incl":"20.230000""#, #""total_paid_tax_incl":"-20.230000""#,
+                    "order.total_paid_tax_incl", "must not be negative"
+                ),
+                (
+                    #""unit_price_tax_excl":"9.775000""#, #""unit_price_tax_excl":"-9.775000""#,
+                    "order.associations.order_rows[0].unit_price_tax_excl", "must not be negative"
+                ),
+                (
+                    #""total_products":"9.780000""#, #""total_products":"19.780000""#, "order.total_products",
+                    "is 19.78 but the sum of order_rows"
+                ),
+                (
+                    #""total_paid_tax_incl":"20.230000""#, #""total_paid_tax_incl":"25.230000""#,
+                    "order.total_paid_tax_incl",
+                    "is 25.23 but products + shipping + wrapping - discounts (tax incl.) is 20.23"
+                ),
+                (
+                    #""total_paid_tax_excl":"16.860000""#, #""total_paid_tax_excl":"16.900000""#,
+                    "order.total_paid_tax_excl", "is 16.90 but"
+                ),
+                (
+                    #""total_shipping_tax_incl":"8.500000""#, #""total_shipping_tax_incl":"7.000000""#,
+                    "order.total_shipping_tax_incl", "must be at least total_shipping_tax_excl, 7.08"
+                ),
+                (
+                    #""conversion_rate":"1.000000""#, #""conversion_rate":"0.000000""#, "order.conversion_rate",
+                    "must be greater than 0"
+                ),
+                (#""reference":"FMHGOYBGK""#, #""reference":"abc""#, "order.reference", "9 upper-case letters"),
+                (#""reference":"FMHGOYBGK""#, #""reference":"ABCDEFGH1""#, "order.reference", "9 upper-case letters"),
+                (#""reference":"FMHGOYBGK""#, #""reference":"ABCDEFGHIJ""#, "order.reference", "9 upper-case letters"),
+            ]
+            for (index, (original, replacement, field, message)) in cases.enumerated() {
+                let valid = Self.orderJSON(id: 200 + index)
+                #expect(valid.contains(original), "case \(index)")
+                let body = valid.replacingOccurrences(of: original, with: replacement)
+                let response = try await post(client, body, headers: Self.signedHeaders(body))
+                #expect(response.status == .badRequest, "case \(index)")
+                let answer = json(response)
+                #expect(answer["error"] as? String == "invalid_order", "case \(index)")
+                #expect(answer["field"] as? String == field, "case \(index)")
+                let text = answer["message"] as? String ?? ""
+                #expect(text.hasPrefix(field) && text.contains(message), "case \(index): \(text)")
+            }
+            #expect(try await jetStream.streamInfo(queue.ordersStream).messages == 0)
+            // The same order, untouched, is accepted.
+            let body = Self.orderJSON(id: 299)
+            #expect(try await post(client, body, headers: Self.signedHeaders(body)).status == .accepted)
+        }
+    }
+
+    @Test func tooManyOrTooLargeHeadersGet431AndNothingIsPublished() async throws {
+        try await withGateway { client, jetStream, queue, _ in
+            let body = Self.orderJSON(id: 300)
+            var many = Self.signedHeaders(body)
+            for index in 0..<200 { many.append(HTTPField(name: HTTPField.Name("X-Extra-\(index)")!, value: "1")) }
+            var large = Self.signedHeaders(body)
+            large[HTTPField.Name("X-Large")!] = String(repeating: "a", count: 17_000)
+            for headers in [many, large] {
+                let response = try await post(client, body, headers: headers)
+                #expect(response.status == .requestHeaderFieldsTooLarge)
+                let answer = json(response)
+                #expect(answer["error"] as? String == "headers_too_large")
+                #expect(answer["message"] is String)
+            }
+            #expect(try await jetStream.streamInfo(queue.ordersStream).messages == 0)
+            // Under both limits (90 fields, about 12 KiB) the order goes through.
+            var some = Self.signedHeaders(body)
+            for index in 0..<85 {
+                some.append(
+                    HTTPField(name: HTTPField.Name("X-Extra-\(index)")!, value: String(repeating: "b", count: 120))
+                )
+            }
+            #expect(try await post(client, body, headers: some).status == .accepted)
+            #expect(try await jetStream.streamInfo(queue.ordersStream).messages == 1)
+        }
+    }
+
+    /// The configured limits answer, also above NIO's own parser limit (80 KiB): the gateway raises the parser's limits
+    /// to twice the configured ones.
+    @Test func headerLimitsFollowTheConfiguration() async throws {
+        try await withGateway(maxHeaderFields: 12, maxHeaderBytes: 200_000) { client, jetStream, queue, _ in
+            let body = Self.orderJSON(id: 310)
+            var many = Self.signedHeaders(body)
+            for index in 0..<12 { many.append(HTTPField(name: HTTPField.Name("X-Extra-\(index)")!, value: "1")) }
+            let tooMany = try await post(client, body, headers: many)
+            #expect(tooMany.status == .requestHeaderFieldsTooLarge)
+            var large = Self.signedHeaders(body)
+            large[HTTPField.Name("X-Large")!] = String(repeating: "a", count: 100_000)
+            let aboveNIOsLimit = try await post(client, body, headers: large)
+            #expect(aboveNIOsLimit.status == .accepted)
+            large[HTTPField.Name("X-Large")!] = String(repeating: "a", count: 210_000)
+            let tooLarge = try await post(client, body, headers: large)
+            #expect(tooLarge.status == .requestHeaderFieldsTooLarge)
+            let stored = try await jetStream.streamInfo(queue.ordersStream).messages
+            #expect(stored == 1)
+        }
+    }
+
+    /// Beyond NIO's parser limit (80 KiB by default) no handler runs: the parser answers a bare 400 and closes.
+    @Test func beyondTheParserLimitTheServerAnswersABare400() async throws {
+        try await withGateway { client, jetStream, queue, _ in
+            let body = Self.orderJSON(id: 320)
+            var huge = Self.signedHeaders(body)
+            huge[HTTPField.Name("X-Huge")!] = String(repeating: "a", count: 90_000)
+            let response = try await post(client, body, headers: huge)
+            #expect(response.status == .badRequest)
+            #expect(response.headers[.connection] == "close")
+            let stored = try await jetStream.streamInfo(queue.ordersStream).messages
+            #expect(stored == 0)
         }
     }
 

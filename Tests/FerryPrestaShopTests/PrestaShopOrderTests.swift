@@ -74,7 +74,8 @@ struct PrestaShopOrderDecodingTests {
             $0["total_shipping"] = "0.200000"
             $0["total_paid_tax_incl"] = "1234567890.123456"
         }
-        let order = try PrestaShopOrder.validated(from: body)
+        // Decoding only: these amounts no longer add up, which validation would refuse.
+        let order = try PrestaShopOrder(jsonBody: body)
         #expect(order.totalPaid + order.totalShipping == decimal("0.3"))
         #expect(order.totalPaidTaxIncl.description == "1234567890.123456")
     }
@@ -85,7 +86,7 @@ struct PrestaShopOrderDecodingTests {
             + #""carrier_tax_rate":5.5,"associations":{"order_rows":[{"product_id":3,"product_quantity":2,"#
             + #""unit_price_tax_incl":0.1}]}}}"#
         let body = Data(text.utf8)
-        let order = try PrestaShopOrder.validated(from: body)
+        let order = try PrestaShopOrder(jsonBody: body)
         #expect(order.totalPaid == decimal("20.23"))
         #expect(order.carrierTaxRate == decimal("5.5"))
         #expect(order.rows[0].unitPriceTaxIncl == decimal("0.1"))
@@ -117,7 +118,7 @@ struct PrestaShopOrderDecodingTests {
             associations["order_rows"] = rows
             order["associations"] = associations
         }
-        let order = try PrestaShopOrder.validated(from: body)
+        let order = try PrestaShopOrder(jsonBody: body)
         #expect(order.totalDiscounts == 0)
         #expect(order.totalWrappingTaxExcl == 0)
         #expect(order.isValid == false)
@@ -127,6 +128,11 @@ struct PrestaShopOrderDecodingTests {
         #expect(order.dateUpd == "")
         #expect(order.rows[0].productAttributeID == 0)
         #expect(order.rows[0].ean13 == "")
+        // Every one of them may be dropped but the conversion rate, which is never 0 on a real order.
+        #expect(validationError(body) == PrestaShopPayloadError(path: "order.conversion_rate", problem: .notPositive))
+        var withRate = order
+        withRate.conversionRate = 1
+        try withRate.validate()
     }
 
     @Test func nullAndEmptyStringsReadAsAbsent() throws {
@@ -212,7 +218,7 @@ struct PrestaShopOrderDecodingTests {
             second["product_quantity"] = 4
             order["associations"] = ["order_rows": ["2": second, "1": rows[0]]]
         }
-        let order = try PrestaShopOrder.validated(from: body)
+        let order = try PrestaShopOrder(jsonBody: body)
         #expect(order.rows.map(\.id) == [983_222, 983_223])
         #expect(order.rows.map(\.quantity) == [1, 4])
     }
@@ -230,7 +236,7 @@ struct PrestaShopOrderDecodingTests {
             associations["order_rows"] = rows
             order["associations"] = associations
         }
-        let order = try PrestaShopOrder.validated(from: body)
+        let order = try PrestaShopOrder(jsonBody: body)
         #expect(order.rows.count == 2)
         #expect(order.rows[1].productID == 7)
         #expect(order.rows[1].productAttributeID == 12)

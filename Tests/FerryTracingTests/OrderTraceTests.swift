@@ -209,7 +209,7 @@ import Tracing
         "payment":"Bank transfer","total_paid":"1.000000","total_paid_tax_incl":"1.000000","total_paid_tax_excl":"1.000000",
         "total_paid_real":"1.000000","total_products":"1.000000","total_products_wt":"1.000000","total_shipping":"0.000000",
         "total_shipping_tax_incl":"0.000000","total_shipping_tax_excl":"0.000000","carrier_tax_rate":"0.000",
-        "conversion_rate":"1.000000","reference":"TRACE","associations":{"order_rows":[{"id":1,"product_id":1,
+        "conversion_rate":"1.000000","reference":"TRACEABCD","associations":{"order_rows":[{"id":1,"product_id":1,
         "product_attribute_id":0,"product_quantity":1,"product_name":"P","product_reference":"R","product_price":"1.000000",
         "unit_price_tax_incl":"1.000000","unit_price_tax_excl":"1.000000"}]}}}
         """
