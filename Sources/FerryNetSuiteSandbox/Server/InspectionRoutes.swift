@@ -253,7 +253,9 @@ struct InspectionRoutes {
             }
             let linesByItem = Dictionary(
                 grouping: order.lines.compactMap { line in
-                    line.referenceID("item").map { (LineKey(item: $0, taxCode: line.referenceID("taxCode")), line.line) }
+                    line.referenceID("item").map {
+                        (LineKey(item: $0, taxCode: line.referenceID("taxCode")), line.line)
+                    }
                 },
                 by: \.0
             )
