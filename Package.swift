@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
         // Configuration from environment variables only: no file formats (JSON, YAML) are built.
         .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0", traits: []),
+        // Property-based tests (Swift Testing): generated webhook bodies against the validator and the gateway.
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // Pure domain: no I/O, standard library and Foundation only.
@@ -198,7 +200,8 @@ let package = Package(
             ]
         ),
         // Test-only helpers shared by several test targets: a real nats-server per test, a fresh database per test
-        // (a Swift Testing trait), in-memory logs, a JSON value for assertions, orders priced as PrestaShop prices them.
+        // (a Swift Testing trait), in-memory logs, a JSON value for assertions, PrestaShop-priced order bodies and
+        // their mutations for property-based tests.
         .target(
             name: "FerryTestSupport",
             dependencies: [
@@ -246,15 +249,17 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(
             name: "FerryGatewayTests",
             dependencies: [
-                "FerryGateway", "FerryNATS", "FerryPrestaShop", "FerryCore",
+                "FerryGateway", "FerryNATS", "FerryPrestaShop", "FerryCore", "FerryTestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(name: "FerrySandboxDataTests", dependencies: ["FerrySandboxData"]),

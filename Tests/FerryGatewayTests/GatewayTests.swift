@@ -2,11 +2,13 @@ import Crypto
 import FerryCore
 import FerryGateway
 import FerryNATS
+import FerryTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import PropertyBased
 import ServiceLifecycleTestKit
 import Testing
 
@@ -318,6 +320,101 @@ import Testing
             #expect(response.headers[.connection] == "close")
             let stored = try await jetStream.streamInfo(queue.ordersStream).messages
             #expect(stored == 0)
+        }
+    }
+
+    /// Extra header fields for a generated webhook: under both limits, over the field count, or over the size.
+    struct HeaderNoise: Sendable, CustomStringConvertible {
+        var fields: [(String, String)]
+        var overLimit: Bool
+
+        var description: String {
+            let bytes = fields.reduce(0) { $0 + $1.0.utf8.count + $1.1.utf8.count + 4 }
+            return "\(fields.count) extra header fields, \(bytes) bytes\(overLimit ? " (over a limit)" : "")"
+        }
+
+        static func random(using rng: inout some RandomNumberGenerator) -> HeaderNoise {
+            func token() -> String {
+                let alphabet = Array("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-")
+                return "X-Noise-"
+                    + String(
+                        (0..<Int.random(in: 1...20, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }
+                    )
+            }
+            func value(_ length: Int) -> String {
+                // Visible ASCII: what a client can send in a field value (no leading or trailing blank).
+                String(
+                    decoding: (0..<max(length, 1)).map { _ in UInt8.random(in: 0x21...0x7E, using: &rng) },
+                    as: UTF8.self
+                )
+            }
+            var fields: [(String, String)] = []
+            if Int.random(in: 0..<10, using: &rng) == 0 {
+                fields.append(("traceparent", value(Int.random(in: 1...80, using: &rng))))
+            }
+            switch Int.random(in: 0..<10, using: &rng) {
+            case 0:
+                // More fields than the default limit of 100.
+                for _ in 0..<Int.random(in: 120...250, using: &rng) {
+                    fields.append((token(), value(Int.random(in: 1...10, using: &rng))))
+                }
+                return HeaderNoise(fields: fields, overLimit: true)
+            case 1:
+                // More than the default 16 KiB, below NIO's 80 KiB.
+                for _ in 0..<Int.random(in: 0...5, using: &rng) {
+                    fields.append((token(), value(Int.random(in: 1...50, using: &rng))))
+                }
+                fields.append((token(), value(Int.random(in: 17_000...60_000, using: &rng))))
+                return HeaderNoise(fields: fields, overLimit: true)
+            default:
+                // Under both: at most 60 fields and 8 KiB besides the few a client sends.
+                for _ in 0..<Int.random(in: 0...60, using: &rng) {
+                    fields.append((token(), value(Int.random(in: 1...100, using: &rng))))
+                }
+                return HeaderNoise(fields: fields, overLimit: false)
+            }
+        }
+    }
+
+    /// Generated bodies (``WebhookBodyCases``: valid PrestaShop-priced orders and mutations of them) with generated
+    /// header sets, against the live gateway: 202 only for a valid body under the header limits, 431 over them, 4xx
+    /// for every other body, never a 5xx, never a hang, and the stream holds exactly the accepted orders.
+    @Test func generatedWebhooksAreAcceptedOnlyWhenValidAndNeverAnswer5xx() async throws {
+        try await withGateway { client, jetStream, queue, _ in
+            var accepted = 0
+            var answered = 0
+            let bodies = Generator { rng in WebhookBodyCases.random(using: &rng) }
+            let noise = Generator { rng in HeaderNoise.random(using: &rng) }
+            await propertyCheck(count: 500, input: bodies, noise) { body, noise in
+                var headers = Self.signedHeaders(bytes: body.body)
+                for (name, value) in noise.fields {
+                    headers.append(HTTPField(name: HTTPField.Name(name)!, value: value))
+                }
+                let request = headers
+                let response = try await withDeadline(.seconds(10)) {
+                    try await client.execute(
+                        uri: orderWebhookPath,
+                        method: .post,
+                        headers: request,
+                        body: ByteBuffer(bytes: body.body)
+                    )
+                }
+                answered += 1
+                let status = Int(response.status.code)
+                let answer = String(buffer: response.body)
+                #expect(status < 500, "\(status) \(answer) ← \(body); \(noise)")
+                if noise.overLimit {
+                    #expect(status == 431, "\(status) \(answer) ← \(body); \(noise)")
+                } else if body.isValid {
+                    #expect(status == 202, "\(status) \(answer) ← \(body); \(noise)")
+                } else {
+                    #expect((400..<500).contains(status) && status != 431, "\(status) \(answer) ← \(body); \(noise)")
+                }
+                if status == 202, json(response)["duplicate"] as? Bool == false { accepted += 1 }
+            }
+            #expect(answered == 500)
+            let stored = try await jetStream.streamInfo(queue.ordersStream).messages
+            #expect(stored == accepted)
         }
     }
 
